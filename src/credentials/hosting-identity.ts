@@ -1,8 +1,10 @@
 /**
  * UseHostingEnvironmentIdentity: the server acts as itself — environment service principal, workload
  * identity, managed identity, or the developer's Azure CLI / azd / VS Code sign-in — through a chain of
- * @azure/identity credentials. One chain per tenant, created on first use and then reused so its token
- * cache is shared by every request. @azure/identity is imported lazily: stdio start-up never pays for it.
+ * @azure/identity credentials. One chain for the process, created on first use and reused so its token
+ * cache is shared by every request; another tenant is asked for per token request (`getToken`'s
+ * `tenantId`), because credentials such as EnvironmentCredential take their tenant from the environment
+ * and ignore a constructor option. @azure/identity is imported lazily: stdio start-up never pays for it.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { CloudConfig } from '../config/cloud.js';
@@ -17,29 +19,25 @@ export interface HostingIdentityOptions {
 
 export class HostingIdentityCredentialProvider implements AzureTokenCredentialProvider {
   readonly strategy = 'UseHostingEnvironmentIdentity' as const;
-  private readonly chains = new Map<string, Promise<TokenCredential>>();
+  private chain?: Promise<TokenCredential>;
 
   constructor(private readonly options: HostingIdentityOptions) {}
 
-  getCredential(_ctx: RequestContext, tenantId?: string): Promise<TokenCredential> {
-    const key = tenantId ?? '';
-    let chain = this.chains.get(key);
-    if (!chain) {
-      // Stored before it resolves, so concurrent first calls share one chain.
-      chain = buildChain(this.options, tenantId);
-      this.chains.set(key, chain);
-    }
-    return chain;
+  async getCredential(_ctx: RequestContext, tenantId?: string): Promise<TokenCredential> {
+    // Assigned before it resolves, so concurrent first calls share one chain.
+    this.chain ??= buildChain(this.options);
+    const chain = await this.chain;
+    if (!tenantId) return chain;
+    return { getToken: (scopes, options) => chain.getToken(scopes, { ...options, tenantId }) };
   }
 }
 
-async function buildChain(options: HostingIdentityOptions, tenantId: string | undefined): Promise<TokenCredential> {
+async function buildChain(options: HostingIdentityOptions): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const { cloud } = options;
   const common = {
     authorityHost: cloud.authorityHost,
     disableInstanceDiscovery: cloud.custom,
-    ...(tenantId ? { tenantId } : {}),
     additionallyAllowedTenants: ['*'],
   };
   const create: Record<HostingCredentialName, () => TokenCredential> = {
