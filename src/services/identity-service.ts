@@ -2,7 +2,6 @@
  * Who the server calls Azure as. Under on-behalf-of that is the caller, read from Microsoft Graph `/me`
  * with an exchanged token; under the hosting identity it is the principal in the server's own ARM token.
  */
-import { decodeJwt } from 'jose';
 import { defaultScope } from '../config/cloud.js';
 import type { RequestContext } from '../context/request-context.js';
 import { AzmcpError } from '../errors/azmcp-error.js';
@@ -24,7 +23,8 @@ export interface WhoAmI {
 export class IdentityService extends BaseAzureService {
   async whoami(ctx: RequestContext): Promise<WhoAmI> {
     const strategy = this.deps.credentials.strategy;
-    if (strategy === 'UseOnBehalfOf') return this.caller(ctx, strategy);
+    // An app-only caller has no /me: it is refused by the provider, or served by the hosting identity.
+    if (strategy === 'UseOnBehalfOf' && ctx.caller?.kind !== 'app') return this.caller(ctx, strategy);
     return this.hostingIdentity(ctx, strategy);
   }
 
@@ -33,7 +33,7 @@ export class IdentityService extends BaseAzureService {
       const credential = await this.credential(ctx);
       const token = await credential.getToken(defaultScope(this.deps.cloud.resourceManagerAudience), { abortSignal: ctx.signal });
       if (!token) throw new AzmcpError('AZMCP_CREDENTIAL_UNAVAILABLE', 'The hosting identity returned no token.');
-      const claims = safeDecode(token.token);
+      const claims = await safeDecode(token.token);
       const upn = (claims.upn ?? claims.unique_name ?? claims.preferred_username) as string | undefined;
       const appId = (claims.appid ?? claims.azp) as string | undefined;
       const isUser = claims.idtyp === 'user' || (claims.idtyp === undefined && typeof claims.scp === 'string');
@@ -85,7 +85,8 @@ export class IdentityService extends BaseAzureService {
   }
 }
 
-function safeDecode(token: string): Record<string, unknown> {
+async function safeDecode(token: string): Promise<Record<string, unknown>> {
+  const { decodeJwt } = await import('jose');
   try {
     return decodeJwt(token);
   } catch {
