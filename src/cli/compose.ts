@@ -4,10 +4,11 @@
  */
 import type { CloudConfig } from '../config/cloud.js';
 import type { Settings } from '../config/settings.js';
-import type { OutgoingAuthStrategy, AzureTokenCredentialProvider } from '../credentials/provider.js';
+import type { AppOnlyCallerStrategy, OutgoingAuthStrategy, AzureTokenCredentialProvider } from '../credentials/provider.js';
 import { HostingIdentityCredentialProvider } from '../credentials/hosting-identity.js';
 import { selectHostingCredentials } from '../credentials/token-credentials-selection.js';
-import { ConfigurationError } from '../errors/azmcp-error.js';
+import { readOnBehalfOfSettings } from '../config/client-credentials.js';
+import { loadSettings } from '../config/settings.js';
 import type { Logger } from '../logging/logger.js';
 import { createServices, type Services } from '../services/index.js';
 import { createMcpServerFactory, type McpServerFactory } from '../server/mcp-server.js';
@@ -21,17 +22,28 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** AzureAd__* settings; on-behalf-of reads its client credential from them. */
   settings?: Settings;
+  /** Under UseOnBehalfOf: refuse app-only callers (default) or serve them with the hosting identity. */
+  appOnlyCallerStrategy?: AppOnlyCallerStrategy;
   logger: Logger;
 }
 
 export async function createCredentialProvider(options: RuntimeOptions): Promise<AzureTokenCredentialProvider> {
-  if (options.strategy === 'UseHostingEnvironmentIdentity') {
-    return new HostingIdentityCredentialProvider({
+  const hosting = () =>
+    new HostingIdentityCredentialProvider({
       cloud: options.cloud,
       credentials: selectHostingCredentials(options.env.AZURE_TOKEN_CREDENTIALS),
     });
-  }
-  throw new ConfigurationError('--outgoing-auth-strategy UseOnBehalfOf is not available in this build.');
+  if (options.strategy === 'UseHostingEnvironmentIdentity') return hosting();
+
+  // UseOnBehalfOf: settings and the client credential are validated here, before anything listens.
+  const settings = readOnBehalfOfSettings(options.settings ?? loadSettings({}), options.cloud, options.env);
+  const { OnBehalfOfCredentialProvider } = await import('../credentials/on-behalf-of.js');
+  return new OnBehalfOfCredentialProvider({
+    cloud: options.cloud,
+    settings,
+    logger: options.logger,
+    ...(options.appOnlyCallerStrategy === 'UseHostingEnvironmentIdentity' ? { appOnlyCallers: hosting() } : {}),
+  });
 }
 
 export async function createServicesFor(options: RuntimeOptions): Promise<Services> {

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { OUTGOING_AUTH_STRATEGIES, TRANSPORTS } from '../config/server-options.js';
+import { APP_ONLY_CALLER_STRATEGIES } from '../credentials/provider.js';
 import { isAzmcpError } from '../errors/azmcp-error.js';
 import { ALL_TOOLS } from '../tools/catalog.js';
 import { TOOL_MODES } from '../tools/modes.js';
@@ -27,6 +28,9 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
     .addOption(new Option('--port <port>', 'http only: port, 0 for any free port (default: PORT or FUNCTIONS_CUSTOMHANDLER_PORT env, else 8080)'))
     .addOption(
       new Option('--outgoing-auth-strategy <strategy>', `how the server authenticates to Azure: ${OUTGOING_AUTH_STRATEGIES.join(', ')} (default: NotSet = UseOnBehalfOf for authenticated http, else UseHostingEnvironmentIdentity)`),
+    )
+    .addOption(
+      new Option('--app-only-caller-strategy <strategy>', `UseOnBehalfOf only: ${APP_ONLY_CALLER_STRATEGIES.join(', ')} — refuse app-only callers, or serve them with the hosting identity (default: Reject)`),
     )
     .addOption(new Option('--dangerously-disable-http-incoming-auth', 'http only: accept unauthenticated callers (loopback only unless ALLOW_INSECURE_EXTERNAL_BINDING=true)'))
     .addOption(new Option('--stateless', 'http only: no Mcp-Session-Id; any replica can serve any request'))

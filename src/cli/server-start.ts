@@ -6,7 +6,14 @@ import { createServerFactory, createServicesFor } from './compose.js';
 export async function serverStart(raw: RawServerStartOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveServerConfig(raw, env);
   const logger = createLogger({ debug: config.debug });
-  const services = await createServicesFor({ strategy: config.outgoingAuthStrategy, cloud: config.cloud, env, settings: config.settings, logger });
+  const services = await createServicesFor({
+    strategy: config.outgoingAuthStrategy,
+    appOnlyCallerStrategy: config.appOnlyCallerStrategy,
+    cloud: config.cloud,
+    env,
+    settings: config.settings,
+    logger,
+  });
   const factory = createServerFactory(services, config, logger);
   logger.debug({ transport: config.transport, strategy: config.outgoingAuthStrategy, cloud: config.cloud.name, mode: config.mode }, 'starting');
 

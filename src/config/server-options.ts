@@ -4,7 +4,7 @@
  * every error is one line naming the option and the fix, before anything listens.
  */
 import { OptionError } from '../errors/azmcp-error.js';
-import type { OutgoingAuthStrategy } from '../credentials/provider.js';
+import { APP_ONLY_CALLER_STRATEGIES, type AppOnlyCallerStrategy, type OutgoingAuthStrategy } from '../credentials/provider.js';
 import type { ToolFilter } from '../tools/selection.js';
 import { TOOL_MODES, type ToolMode } from '../tools/modes.js';
 import { resolveCloud, type CloudConfig } from './cloud.js';
@@ -20,6 +20,7 @@ export interface RawServerStartOptions {
   host?: string;
   port?: string;
   outgoingAuthStrategy?: string;
+  appOnlyCallerStrategy?: string;
   dangerouslyDisableHttpIncomingAuth?: boolean;
   stateless?: boolean;
   mode?: string;
@@ -42,6 +43,8 @@ export interface ServerConfig {
   transport: Transport;
   http?: HttpConfig;
   outgoingAuthStrategy: OutgoingAuthStrategy;
+  /** Under UseOnBehalfOf: what app-only callers get (Reject unless --app-only-caller-strategy says otherwise). */
+  appOnlyCallerStrategy: AppOnlyCallerStrategy;
   mode: ToolMode;
   filter: ToolFilter;
   cloud: CloudConfig;
@@ -62,10 +65,12 @@ export function resolveServerConfig(raw: RawServerStartOptions, env: NodeJS.Proc
     throw new OptionError('--namespace cannot be combined with --tool: use one or the other.');
   }
   const requestedMode = oneOf('--mode', raw.mode ?? 'namespace', TOOL_MODES);
+  const outgoingAuthStrategy = resolveStrategy(raw.outgoingAuthStrategy, http);
   return {
     transport,
     http,
-    outgoingAuthStrategy: resolveStrategy(raw.outgoingAuthStrategy, http),
+    outgoingAuthStrategy,
+    appOnlyCallerStrategy: resolveAppOnlyCallerStrategy(raw.appOnlyCallerStrategy, outgoingAuthStrategy),
     mode: tools.length > 0 ? 'all' : requestedMode,
     filter: { namespaces, tools, readOnly: raw.readOnly ?? false },
     cloud: resolveCloud(raw.cloud, env),
@@ -124,6 +129,17 @@ function resolveStrategy(value: string | undefined, http: HttpConfig | undefined
     );
   }
   return strategy;
+}
+
+function resolveAppOnlyCallerStrategy(value: string | undefined, strategy: OutgoingAuthStrategy): AppOnlyCallerStrategy {
+  if (value === undefined) return 'Reject';
+  const chosen = oneOf('--app-only-caller-strategy', value, APP_ONLY_CALLER_STRATEGIES);
+  if (strategy !== 'UseOnBehalfOf') {
+    throw new OptionError(
+      '--app-only-caller-strategy applies only to --outgoing-auth-strategy UseOnBehalfOf (--transport http with incoming authentication); with the hosting identity every caller already gets it.',
+    );
+  }
+  return chosen;
 }
 
 function oneOf<T extends string>(option: string, value: string, valid: readonly T[]): T {

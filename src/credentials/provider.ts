@@ -7,6 +7,10 @@ import type { RequestContext } from '../context/request-context.js';
 
 export type OutgoingAuthStrategy = 'UseHostingEnvironmentIdentity' | 'UseOnBehalfOf';
 
+/** Under UseOnBehalfOf, what app-only callers (who have no user to act for) get: refused, or the hosting identity. */
+export const APP_ONLY_CALLER_STRATEGIES = ['Reject', 'UseHostingEnvironmentIdentity'] as const;
+export type AppOnlyCallerStrategy = (typeof APP_ONLY_CALLER_STRATEGIES)[number];
+
 export interface AzureTokenCredentialProvider {
   readonly strategy: OutgoingAuthStrategy;
   /**
