@@ -102,6 +102,13 @@ export function toOnBehalfOfError(error: unknown, ctx: OnBehalfOfErrorContext): 
       },
     );
   }
+  if ((code && CLIENT_CREDENTIAL_CODES.has(code)) || oauthErrorOf(error) === 'invalid_client') {
+    return new AzmcpError('AZMCP_AUTHENTICATION_FAILED', `Entra rejected the MCP server's own client credential (${code}): ${message}`, {
+      nextStep:
+        `Check AzureAd__ClientId (${ctx.clientId}) and AzureAd__ClientCredentials__0__* — the secret value (not its id), the certificate uploaded to the app registration, or its federated identity credential (issuer, subject and audience of the managed identity or workload identity token).`,
+      cause: error,
+    });
+  }
   if (code === 'AADSTS50013' || code === 'AADSTS500133' || code === 'AADSTS50027') {
     return new AzmcpError('AZMCP_INVALID_ASSERTION', `Entra refused to exchange the caller's token (${code}): ${message}`, {
       nextStep:
@@ -109,10 +116,10 @@ export function toOnBehalfOfError(error: unknown, ctx: OnBehalfOfErrorContext): 
       cause: error,
     });
   }
-  if ((code && CLIENT_CREDENTIAL_CODES.has(code)) || oauthErrorOf(error) === 'invalid_client') {
-    return new AzmcpError('AZMCP_AUTHENTICATION_FAILED', `Entra rejected the MCP server's own client credential (${code}): ${message}`, {
+  if (code && INTERACTION_CODES.has(code)) {
+    return new AzmcpError('AZMCP_AUTHENTICATION_FAILED', `Entra needs the user to sign in again before ${api} can be called on their behalf (${code}): ${message}`, {
       nextStep:
-        `Check AzureAd__ClientId (${ctx.clientId}) and AzureAd__ClientCredentials__0__* — the secret value (not its id), the certificate uploaded to the app registration, or its federated identity credential (issuer, subject and audience of the managed identity or workload identity token).`,
+        'Sign out and in again in the MCP client, completing multi-factor authentication or whatever Conditional Access asks for; an administrator can check the sign-in logs for the policy.',
       cause: error,
     });
   }
@@ -134,6 +141,9 @@ export function toOnBehalfOfError(error: unknown, ctx: OnBehalfOfErrorContext): 
 function oauthErrorOf(error: unknown): string | undefined {
   return (error as { errorCode?: string } | null)?.errorCode;
 }
+
+/** Codes that a fresh interactive sign-in (MFA, Conditional Access, revoked grant) resolves. */
+const INTERACTION_CODES = new Set(['AADSTS50076', 'AADSTS50079', 'AADSTS53003', 'AADSTS50173', 'AADSTS50158', 'AADSTS50078']);
 
 /** Codes that mean the server's own credential (secret, certificate, federated assertion) was refused. */
 const CLIENT_CREDENTIAL_CODES = new Set([
