@@ -108,6 +108,8 @@ export interface RequestRecord {
   clientAuth?: 'secret' | 'certificate' | 'federated' | 'none';
   /** Federated client assertion: its `sub`. */
   clientAssertionSubject?: string;
+  /** Entra: the client asked for a CAE-capable token (`claims` with `xms_cc`, as @azure/identity does for ARM clients). */
+  cae?: boolean;
   /** Error code returned (`AADSTS65001`, `InvalidAuthenticationToken`, ...). */
   error?: string;
   /** True when the response came from failure injection. */
