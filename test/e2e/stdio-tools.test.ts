@@ -122,4 +122,8 @@ describe('stdio server with the hosting identity', () => {
     const { tools } = await server.client.listTools();
     expect(tools).toHaveLength(5);
   });
+
+  it('never tried to leave loopback (no IMDS probe, no internet)', () => {
+    expect(server.stderr()).not.toContain('LOOPBACK-GUARD');
+  });
 });
