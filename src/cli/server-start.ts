@@ -1,10 +1,13 @@
 /** `azmcp server start`: validate everything, compose, then hand the factory to the chosen host. */
+import { resolveHttpHostConfig } from '../config/azure-ad.js';
 import { resolveServerConfig, type RawServerStartOptions } from '../config/server-options.js';
 import { createLogger } from '../logging/logger.js';
 import { createServerFactory, createServicesFor } from './compose.js';
 
 export async function serverStart(raw: RawServerStartOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveServerConfig(raw, env);
+  // Incoming-auth and host settings fail here, before composing, so a missing AzureAd__ClientId is the one line shown.
+  const http = config.http && resolveHttpHostConfig(config.http, config.settings);
   const logger = createLogger({ debug: config.debug });
   const services = await createServicesFor({
     strategy: config.outgoingAuthStrategy,
@@ -17,10 +20,11 @@ export async function serverStart(raw: RawServerStartOptions, env: NodeJS.Proces
   const factory = createServerFactory(services, config, logger);
   logger.debug({ transport: config.transport, strategy: config.outgoingAuthStrategy, cloud: config.cloud.name, mode: config.mode }, 'starting');
 
-  if (config.transport === 'stdio') {
+  if (!http) {
     const { serveStdio } = await import('../server/stdio.js');
     await serveStdio(factory, logger);
     return;
   }
-  throw new Error('HTTP transport is not available in this build.');
+  const { startHttpHost } = await import('../host/start.js');
+  await startHttpHost({ config: http, factory, logger });
 }
