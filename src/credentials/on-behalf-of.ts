@@ -107,12 +107,13 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
     };
   }
 
-  private exchange(ctx: RequestContext, caller: CallerIdentity, scopes: string[], _options?: GetTokenOptions): Promise<AccessToken> {
+  private exchange(ctx: RequestContext, caller: CallerIdentity, scopes: string[], options?: GetTokenOptions): Promise<AccessToken> {
     const assertionHash = createHash('sha256').update(caller.token).digest('base64url');
     const key = `${caller.tid.toLowerCase()}\u0000${assertionHash}\u0000${[...scopes].sort().join(' ')}`;
     const now = Date.now();
     const cached = this.exchanges.get(key);
-    if (cached && cached.freshUntil > now) return cached.token;
+    // A claims challenge (Conditional Access, continuous access evaluation) means the cached token was refused.
+    if (cached && cached.freshUntil > now && !options?.claims) return cached.token;
 
     const { settings } = this.options;
     const resource = scopes.join(' ');
@@ -122,6 +123,7 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
         scopes,
         authority: `${settings.instance}${caller.tid}`,
         correlationId: ctx.requestId,
+        ...(options?.claims ? { claims: options.claims } : {}),
       })
       .then((result): AccessToken => {
         if (!result?.accessToken) throw new Error('On-behalf-of returned no access token.');

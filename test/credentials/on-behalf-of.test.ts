@@ -94,6 +94,17 @@ describe('on-behalf-of provider', () => {
     expect(exchanges({ assertionOid: fake.principals.alice.oid })).toBe(2);
   });
 
+  it('a claims challenge bypasses the cached token and replaces it', async () => {
+    const provider = oboProvider(fake);
+    const credential = await provider.getCredential(await contextFor(fake, fake.principals.alice));
+    const first = await credential.getToken(armScope(fake));
+    const claims = JSON.stringify({ access_token: { nbf: { essential: true, value: String(Math.floor(Date.now() / 1000)) } } });
+    const renewed = await credential.getToken(armScope(fake), { claims });
+    expect(renewed!.token).not.toBe(first!.token);
+    await expect(credential.getToken(armScope(fake))).resolves.toEqual(renewed);
+    expect(exchanges({ assertionOid: fake.principals.alice.oid })).toBe(2);
+  });
+
   it('fails closed without a caller, and never asks Entra', async () => {
     const provider = oboProvider(fake);
     const error = await failure(provider.getCredential(createRequestContext({ logger: silentLogger() })));
