@@ -91,11 +91,19 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     maxRequestsPerMinutePerCaller: config.maxRequestsPerMinutePerCaller,
   });
 
+  // Shutdown: fastify stops accepting and waits for every open connection. Long-lived GET streams end
+  // now; a connection whose answer completes while closing is ended too, rather than idling in keep-alive
+  // until the client drops it. In-flight requests finish; sessions close last.
+  let closing = false;
+  app.addHook('preClose', async function endLongLivedStreams() {
+    closing = true;
+    sessions?.endStandaloneStreams();
+  });
+  app.addHook('onResponse', async function endConnectionWhileClosing(request) {
+    if (closing) request.raw.socket?.end();
+  });
   if (sessions) {
     sessions.startSweeping();
-    app.addHook('preClose', async function endLongLivedStreams() {
-      sessions.endStandaloneStreams();
-    });
     app.addHook('onClose', async function closeSessions() {
       await sessions.closeAll();
     });
