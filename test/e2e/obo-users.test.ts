@@ -155,6 +155,14 @@ describe('on-behalf-of over HTTP, two users on one server', () => {
     expect(subscriptionNames(await bob.call('subscription_list'))).toEqual(BOB_SUBSCRIPTIONS);
   });
 
+  it('an unreachable token endpoint is an error result, and the next call exchanges again', async () => {
+    fake.state.injectFailures('entra', /\/token$/, [{ status: 0, reset: true }]);
+    const failed = await alice.call('subscription_list');
+    expect(failed.isError).toBe(true);
+    expect(resultText(failed)).toMatch(/^AZMCP_TOKEN_ENDPOINT_UNREACHABLE/);
+    expect(subscriptionNames(await alice.call('subscription_list'))).toEqual(ALICE_SUBSCRIPTIONS);
+  });
+
   it('app-only callers are refused before any exchange, with the option that serves them', async () => {
     const app = await connectAs(server, fake, { ...fake.principals.appCaller, appId: fake.clients.appCaller.clientId });
     try {
