@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHostConfig } from '../../src/config/azure-ad.js';
-import { DEFAULT_CLIENTS, MCP_APP_ROLE, MCP_SCOPE, TENANT_A, VSCODE_CLIENT_ID } from '../fakes/defaults.js';
+import { DEFAULT_CLIENTS, MCP_APP_ROLE, MCP_SCOPE, TENANT_A, TENANT_B, VSCODE_CLIENT_ID } from '../fakes/defaults.js';
 import { startFakeAzure, type FakeAzure } from '../fakes/index.js';
 import { buildTestApp, callCallerEcho, hostConfig, initializeRequest, mcp, memoryLogger, openSession, rpcMessages } from './support.js';
 import { CLIENT_ID, expectedChallenge, TOKEN_MATRIX } from './token-matrix.js';
@@ -90,6 +90,17 @@ describe('incoming token matrix', () => {
     expect((await mcp(server, { token: await fake.mintToken(fake.principals.appCaller, { roles: ['Contoso.Daemon'] }) })).statusCode).toBe(200);
   });
 
+  it('with AzureAd__TenantId=organizations accepts any tenant, matching the issuer to the token\'s tid', async () => {
+    const server = await app({}, {}, { 'AzureAd:TenantId': 'organizations' });
+    expect((await mcp(server, { token: await fake.mintToken(fake.principals.alice) })).statusCode).toBe(200);
+    expect((await mcp(server, { token: await fake.mintToken(fake.principals.alice, { tid: TENANT_B }) })).statusCode).toBe(200);
+    const mismatched = await mcp(server, { token: await fake.mintToken(fake.principals.alice, { tid: TENANT_B, iss: `${fake.entraUrl}/${TENANT_A}/v2.0` }) });
+    expect(mismatched.statusCode).toBe(401);
+    expect(mismatched.json().error_description).toContain("is not this server's tenant");
+    const metadata = await server.inject({ url: '/.well-known/oauth-protected-resource/mcp' });
+    expect(metadata.json().authorization_servers).toEqual([`${fake.entraUrl}/organizations/v2.0`]);
+  });
+
   it('answers 503 with Retry-After when the tenant metadata cannot be fetched', async () => {
     const server = await app({}, { validatorOptions: { fetch: (async () => { throw new TypeError('fetch failed'); }) as typeof fetch } });
     const response = await mcp(server, { token: await fake.mintToken(fake.principals.alice) });
@@ -126,6 +137,13 @@ describe('the caller reaches tool handlers through the request context', () => {
     const session = await openSession(server, token);
     const { caller } = await callCallerEcho(server, token, session);
     expect(caller).toMatchObject({ kind: 'app', oid: fake.principals.appCaller.oid, roles: [MCP_APP_ROLE], scopes: [], clientAppId: fake.principals.appCaller.appId });
+  });
+
+  it("each request's own token reaches the tool, not the one that opened the session", async () => {
+    const server = await app();
+    const session = await openSession(server, await fake.mintToken(fake.principals.alice));
+    const { caller } = await callCallerEcho(server, await fake.mintToken(fake.principals.alice, { scp: `${MCP_SCOPE} Files.Read` }), session);
+    expect(caller?.scopes).toEqual([MCP_SCOPE, 'Files.Read']);
   });
 
   it('no caller when incoming auth is disabled', async () => {
