@@ -24,6 +24,8 @@ import { McpSessions } from './sessions.js';
 import { createTokenValidator, type TokenValidator, type TokenValidatorOptions } from './token-validator.js';
 
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+/** A declared body up to this size is read and discarded after a 413, so the client gets to read the answer. */
+const DRAIN_LIMIT_BYTES = 4 * BODY_LIMIT_BYTES;
 
 export interface HttpAppOptions {
   config: HttpHostConfig;
@@ -122,6 +124,7 @@ function corsOrigin(allowed: HttpHostConfig['corsAllowedOrigins'], loopback: boo
 function answerError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      keepReadingToAnswer(request, reply);
       return reply.code(413).send(jsonRpcError(INVALID_REQUEST, `Request body too large: the limit is ${BODY_LIMIT_BYTES} bytes (4 MiB).`));
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -134,4 +137,16 @@ function answerError(this: FastifyInstance, error: FastifyError, request: Fastif
   if (status >= 400 && status < 500) return reply.code(status).send(jsonRpcError(SERVER_ERROR, error.message));
   request.log.error({ err: error }, 'request failed unexpectedly');
   return reply.code(500).send(jsonRpcError(INTERNAL_ERROR, 'Internal error; the server logged the details.'));
+}
+
+/**
+ * Fastify answers a body error with `Connection: close`; a client still sending its body then sees EPIPE
+ * instead of the 413. For a declared length within reason, let Node read and discard the rest instead.
+ */
+function keepReadingToAnswer(request: FastifyRequest, reply: FastifyReply): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= DRAIN_LIMIT_BYTES) {
+    reply.removeHeader('connection');
+    request.raw.resume();
+  }
 }

@@ -167,12 +167,10 @@ describe('authenticated server (hosting identity for Azure)', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: ACCEPT, authorization },
       body: JSON.stringify({ ...initializeRequest(), padding: 'x'.repeat(4 * 1024 * 1024) }),
-    }).catch((error: unknown) => error as Error);
-    // The server may close the connection while the client is still sending; when it does not, the answer is 413.
-    if (big instanceof Response) {
-      expect(big.status).toBe(413);
-      expect((await big.json()).error.code).toBe(-32600);
-    }
+    });
+    // The rest of the body is read and discarded, so the client gets to read the answer (no EPIPE).
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe(-32600);
     const malformed = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, authorization }, body: '{"jsonrpc":' });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the request body is not valid JSON.' }, id: null });
