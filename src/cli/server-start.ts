@@ -7,7 +7,7 @@ import { createServerFactory, createServicesFor } from './compose.js';
 export async function serverStart(raw: RawServerStartOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveServerConfig(raw, env);
   // Incoming-auth and host settings fail here, before composing, so a missing AzureAd__ClientId is the one line shown.
-  const http = config.http && resolveHttpHostConfig(config.http, config.settings);
+  const http = config.http && resolveHttpHostConfig(config.http, config.settings, config.cloud);
   const logger = createLogger({ debug: config.debug });
   const services = await createServicesFor({
     strategy: config.outgoingAuthStrategy,

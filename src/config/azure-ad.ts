@@ -4,7 +4,7 @@
  * a missing one stops the start with one line naming the key, rather than serving broken metadata.
  *
  * Keys (environment form):
- *   AzureAd__Instance                         authority host, default https://login.microsoftonline.com/
+ *   AzureAd__Instance                         authority host, default the --cloud's (https://login.microsoftonline.com/ for AzureCloud)
  *   AzureAd__TenantId                         tenant id (or `organizations` / `common` for multi-tenant apps)
  *   AzureAd__ClientId                         the MCP server's app registration (the token audience)
  *   AzureMcp__RequiredScope                   delegated scope user tokens need in `scp` (default Mcp.Tools.ReadWrite)
@@ -16,10 +16,11 @@
  *   AzureMcp__CorsAllowedOrigins              comma-separated origins, or `*` (default: `*`; loopback origins only on a loopback bind)
  */
 import { ConfigurationError } from '../errors/azmcp-error.js';
+import { NAMED_CLOUDS, type CloudConfig } from './cloud.js';
 import type { HttpConfig } from './server-options.js';
 import type { Settings } from './settings.js';
 
-export const DEFAULT_INSTANCE = 'https://login.microsoftonline.com/';
+const AZURE_CLOUD = NAMED_CLOUDS.AzureCloud!;
 export const DEFAULT_REQUIRED_SCOPE = 'Mcp.Tools.ReadWrite';
 export const DEFAULT_REQUIRED_ROLE = 'Mcp.Tools.ReadWrite.All';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER = 100;
@@ -55,10 +56,10 @@ export interface HttpHostConfig extends HttpConfig {
   corsAllowedOrigins?: '*' | string[];
 }
 
-export function resolveHttpHostConfig(http: HttpConfig, settings: Settings): HttpHostConfig {
+export function resolveHttpHostConfig(http: HttpConfig, settings: Settings, cloud: CloudConfig = AZURE_CLOUD): HttpHostConfig {
   return {
     ...http,
-    auth: http.incomingAuth ? resolveIncomingAuth(settings) : undefined,
+    auth: http.incomingAuth ? resolveIncomingAuth(settings, cloud) : undefined,
     publicBaseUrl: resolvePublicBaseUrl(settings.get('AzureMcp:PublicBaseUrl')),
     maxRequestsPerMinutePerCaller: wholeNumber(settings, 'AzureMcp:MaxRequestsPerMinutePerCaller', DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER, 0),
     maxSessions: wholeNumber(settings, 'AzureMcp:MaxSessions', DEFAULT_MAX_SESSIONS, 1),
@@ -67,10 +68,11 @@ export function resolveHttpHostConfig(http: HttpConfig, settings: Settings): Htt
   };
 }
 
-export function resolveIncomingAuth(settings: Settings): IncomingAuthConfig {
-  const instance = settings.get('AzureAd:Instance') ?? DEFAULT_INSTANCE;
+/** Without AzureAd__Instance the authority is the cloud's, as for on-behalf-of: one setting, one authority. */
+export function resolveIncomingAuth(settings: Settings, cloud: CloudConfig = AZURE_CLOUD): IncomingAuthConfig {
+  const instance = settings.get('AzureAd:Instance') ?? cloud.authorityHost;
   if (!isHttpUrl(instance)) {
-    throw new ConfigurationError(`AzureAd__Instance '${instance}' is not an http(s) URL: use the authority host, e.g. ${DEFAULT_INSTANCE}.`);
+    throw new ConfigurationError(`AzureAd__Instance '${instance}' is not an http(s) URL: use the authority host, e.g. ${AZURE_CLOUD.authorityHost}.`);
   }
   const tenantId = required(settings, 'AzureAd:TenantId', "the Entra tenant id of the server's app registration");
   const clientId = required(settings, 'AzureAd:ClientId', "the server's app registration (application) id, the audience of incoming tokens");

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveHttpHostConfig } from '../../src/config/azure-ad.js';
+import { NAMED_CLOUDS } from '../../src/config/cloud.js';
 import { loadSettings, settingsFrom } from '../../src/config/settings.js';
 import { isAzmcpError } from '../../src/errors/azmcp-error.js';
 import { insufficientScopeChallenge, quoted, unauthorizedChallenge } from '../../src/host/challenge.js';
@@ -41,6 +42,13 @@ describe('resolveHttpHostConfig', () => {
       sessionIdleTimeoutSeconds: 1800,
       corsAllowedOrigins: undefined,
     });
+  });
+
+  it('defaults the instance to the --cloud authority host, as on-behalf-of does', () => {
+    const gov = resolveHttpHostConfig(HTTP, settingsFrom(REQUIRED), NAMED_CLOUDS.AzureUSGovernment);
+    expect(gov.auth?.instance).toBe('https://login.microsoftonline.us/');
+    const explicit = resolveHttpHostConfig(HTTP, settingsFrom({ ...REQUIRED, 'AzureAd:Instance': 'https://login.example' }), NAMED_CLOUDS.AzureUSGovernment);
+    expect(explicit.auth?.instance).toBe('https://login.example/');
   });
 
   it('reads every key, and adds the trailing slash to the instance', () => {
