@@ -17,7 +17,12 @@ export type ErrorCode =
   | 'AZMCP_TENANT_MISMATCH'
   | 'AZMCP_NO_CALLER_IDENTITY'
   | 'AZMCP_TOKEN_ENDPOINT_UNREACHABLE'
-  | 'AZMCP_AZURE_REQUEST_FAILED';
+  | 'AZMCP_AZURE_REQUEST_FAILED'
+  // Answered by the HTTP host as status codes with challenges (src/host/errors.ts).
+  | 'AZMCP_INVALID_TOKEN'
+  | 'AZMCP_INSUFFICIENT_SCOPE'
+  | 'AZMCP_SIGNING_KEYS_UNAVAILABLE'
+  | 'AZMCP_RATE_LIMITED';
 
 export class AzmcpError extends Error {
   override readonly name: string = 'AzmcpError';

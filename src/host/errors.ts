@@ -3,11 +3,9 @@
  * answers with. Descriptions are written for the caller: they name the claim at fault and what to do, and
  * never contain the token.
  */
-export type HostErrorCode =
-  | 'AZMCP_INVALID_TOKEN'
-  | 'AZMCP_INSUFFICIENT_SCOPE'
-  | 'AZMCP_SIGNING_KEYS_UNAVAILABLE'
-  | 'AZMCP_RATE_LIMITED';
+import type { ErrorCode } from '../errors/azmcp-error.js';
+
+export type HostErrorCode = Extract<ErrorCode, 'AZMCP_INVALID_TOKEN' | 'AZMCP_INSUFFICIENT_SCOPE' | 'AZMCP_SIGNING_KEYS_UNAVAILABLE' | 'AZMCP_RATE_LIMITED'>;
 
 export abstract class HostError extends Error {
   abstract readonly code: HostErrorCode;
