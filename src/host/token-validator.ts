@@ -8,6 +8,11 @@
  *  - `exp` required, `exp`/`nbf` checked with 5 minutes of clock skew;
  *  - `oid` and `tid` required (they key rate limits, sessions and on-behalf-of caches).
  * Authorization is separate (`authorize`): a user token needs the scope in `scp`, an app token the role in `roles`.
+ *
+ * A client sends the same token with every request until it expires, and verifying its RS256 signature
+ * costs ~100 µs of CPU: a validated token's caller is remembered (by the exact token) until the token
+ * would be refused anyway (`exp` + skew), for at most `VALIDATED_TOKEN_TTL_MS`, so a signing key removed
+ * from the tenant's JWKS stops its tokens within minutes. Refusals are never remembered.
  */
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { scopeUriOf, type IncomingAuthConfig } from '../config/azure-ad.js';
@@ -17,6 +22,9 @@ import { InsufficientScopeError, InvalidTokenError } from './errors.js';
 import { SigningKeys, type SigningKeysOptions } from './signing-keys.js';
 
 export const CLOCK_SKEW_SECONDS = 300;
+/** Longest a validated token is trusted without verifying it again. */
+export const VALIDATED_TOKEN_TTL_MS = 5 * 60_000;
+export const DEFAULT_VALIDATED_TOKEN_CACHE_SIZE = 10_000;
 
 export interface TokenValidator {
   /** Verify the token and read the caller from it. Throws InvalidTokenError or SigningKeysUnavailableError. */
@@ -28,6 +36,8 @@ export interface TokenValidator {
 export interface TokenValidatorOptions extends Pick<SigningKeysOptions, 'fetch' | 'maxAgeMs' | 'unknownKidCooldownMs' | 'now'> {
   auth: IncomingAuthConfig;
   logger: Logger;
+  /** Validated tokens remembered at most (default 10,000; the oldest goes first); 0 verifies every request. */
+  cacheSize?: number;
 }
 
 interface EntraClaims extends JWTPayload {
@@ -51,6 +61,13 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
   const { auth, logger } = options;
   const keys = new SigningKeys({ ...options, discoveryUrl: openIdConfigurationUrl(auth), logger });
   const audiences = [auth.clientId, `api://${auth.clientId}`].map((a) => a.toLowerCase());
+  const cacheSize = options.cacheSize ?? DEFAULT_VALIDATED_TOKEN_CACHE_SIZE;
+  const validated = new Map<string, { caller: CallerIdentity; until: number }>();
+  const remember = (token: string, caller: CallerIdentity, exp: number) => {
+    if (cacheSize <= 0) return;
+    if (validated.size >= cacheSize) validated.delete(validated.keys().next().value!);
+    validated.set(token, { caller, until: Math.min((exp + CLOCK_SKEW_SECONDS) * 1000, Date.now() + VALIDATED_TOKEN_TTL_MS) });
+  };
 
   return {
     async warmUp() {
@@ -62,6 +79,10 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
     },
 
     async validate(token) {
+      const known = validated.get(token);
+      if (known && Date.now() < known.until) return known.caller;
+      if (known) validated.delete(token);
+
       let alg: unknown;
       try {
         alg = decodeProtectedHeader(token).alg;
@@ -91,7 +112,7 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
       const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter((s) => s !== '') : [];
       const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
       const kind: CallerIdentity['kind'] = claims.idtyp === 'app' ? 'app' : claims.idtyp === 'user' || typeof claims.scp === 'string' ? 'user' : 'app';
-      return {
+      const caller: CallerIdentity = Object.freeze({
         kind,
         token,
         oid,
@@ -102,7 +123,9 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
         name: optionalString(claims.name),
         upn: optionalString(claims.upn) ?? optionalString(claims.preferred_username),
         expiresAt: claims.exp,
-      };
+      });
+      remember(token, caller, claims.exp!);
+      return caller;
     },
   };
 }
