@@ -11,11 +11,11 @@
 import type { IncomingMessage } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { CallerIdentity } from '../context/request-context.js';
 import type { McpServerFactory } from '../server/mcp-server.js';
+import { NodeStreamableHTTPServerTransport } from '../server/node-streamable-http.js';
 import { RateLimitedError } from './errors.js';
 import { INTERNAL_ERROR, jsonRpcError, SERVER_ERROR, SESSION_NOT_FOUND } from './json-rpc.js';
 import { MCP_PATH } from './public-urls.js';
@@ -49,7 +49,7 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, optio
   if (!sessions) {
     app.post(MCP_PATH, async function serveStateless(request, reply) {
       const server = factory.create();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       reply.raw.once('close', () => void server.close());
       await server.connect(transport);
       await handOver(request, reply, transport, request.body);
@@ -106,7 +106,7 @@ async function serveInSession(request: FastifyRequest, reply: FastifyReply, sess
 }
 
 /** Headers set so far (CORS, rate limit) would be lost with the hijack: move them to the raw response. */
-async function handOver(request: FastifyRequest, reply: FastifyReply, transport: StreamableHTTPServerTransport, body: unknown): Promise<void> {
+async function handOver(request: FastifyRequest, reply: FastifyReply, transport: NodeStreamableHTTPServerTransport, body: unknown): Promise<void> {
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) reply.raw.setHeader(name, value);
   }

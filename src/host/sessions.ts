@@ -1,5 +1,5 @@
 /**
- * Stateful MCP sessions: one SDK `Server` and `StreamableHTTPServerTransport` per `Mcp-Session-Id`.
+ * Stateful MCP sessions: one SDK `Server` and Streamable HTTP transport (server/node-streamable-http.ts) per `Mcp-Session-Id`.
  * A session belongs to the caller that opened it (tenant + object id): another caller presenting its id
  * is told the session does not exist. Sessions idle for longer than the timeout (no request in flight,
  * none for `idleTimeoutMs`) are closed by a periodic sweep; at most `max` are open at once.
@@ -7,15 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../logging/logger.js';
 import type { McpServerFactory } from '../server/mcp-server.js';
+import { NodeStreamableHTTPServerTransport } from '../server/node-streamable-http.js';
 
 export interface Session {
   /** Empty until the SDK has accepted `initialize`. */
   id: string;
   readonly owner: string;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: NodeStreamableHTTPServerTransport;
   readonly server: Server;
   lastActive: number;
   inFlight: number;
@@ -58,7 +58,7 @@ export class McpSessions {
   async begin(owner: string): Promise<Session> {
     this.opening++;
     let session!: Session;
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         session.id = id;
