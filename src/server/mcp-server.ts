@@ -5,6 +5,7 @@
  * for a `Server` per session, sharing the precomputed tool list.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { createRequestContext, type CallerIdentity, type RequestContext } from '../context/request-context.js';
 import { isAzmcpError } from '../errors/azmcp-error.js';
@@ -36,7 +37,11 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
     annotations: tool.annotations,
   }));
   const byName = new Map(deps.tools.map((tool) => [tool.name, tool]));
-  const toolsList = { tools: listed };
+  // Frozen: the HTTP transport serializes a frozen result once and reuses the JSON (node-streamable-http.ts).
+  const toolsList = deepFreeze(structuredClone({ tools: listed }));
+  // One JSON-schema validator for every session: the SDK builds a new Ajv per Server otherwise, which
+  // dominated the cost of a --stateless request and of each idle session's memory.
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
   return {
     tools: deps.tools,
@@ -44,6 +49,7 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
       const server = new Server(SERVER_INFO, {
         capabilities: { tools: { listChanged: false }, logging: {} },
         instructions: deps.instructions,
+        jsonSchemaValidator,
       });
       server.setRequestHandler(ListToolsRequestSchema, () => toolsList);
       server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -85,4 +91,12 @@ async function callTool(
 /** The HTTP host puts the validated caller into the SDK's AuthInfo.extra; stdio has none. */
 function callerFrom(extra: Record<string, unknown> | undefined): CallerIdentity | undefined {
   return (extra?.caller as CallerIdentity | undefined) ?? undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -261,7 +261,20 @@ export class NodeStreamableHTTPServerTransport implements Transport {
   }
 }
 
-const sseEvent = (message: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+const sseEvent = (message: JSONRPCMessage) => `event: message\ndata: ${serialize(message)}\n\n`;
+
+/**
+ * A frozen result (tools/list's, which never changes) is serialized once; only the envelope around it is
+ * built per response. Anything else is serialized as it is.
+ */
+const serializedResults = new WeakMap<object, string>();
+function serialize(message: JSONRPCMessage): string {
+  const result = (message as { result?: unknown }).result;
+  if (result === null || typeof result !== 'object' || !Object.isFrozen(result) || Object.keys(message).length !== 3) return JSON.stringify(message);
+  let json = serializedResults.get(result);
+  if (json === undefined) serializedResults.set(result, (json = JSON.stringify(result)));
+  return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify((message as { id: RequestId }).id)}}`;
+}
 const errorBody = (code: number, message: string) => JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 
 function isJsonContentType(header: string | undefined): boolean {

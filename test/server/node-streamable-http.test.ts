@@ -23,11 +23,11 @@ afterEach(async () => {
 });
 
 /** One transport (stateful) or one per request (stateless) behind http://127.0.0.1:PORT/. */
-async function serve(stateful: boolean): Promise<{ url: string; closed: string[] }> {
+async function serve(stateful: boolean, listResult: () => object = () => ({ tools: [] })): Promise<{ url: string; closed: string[] }> {
   const closed: string[] = [];
   const mcp = () => {
     const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [] }));
+    server.setRequestHandler(ListToolsRequestSchema, () => listResult() as { tools: [] });
     return server;
   };
   let shared: NodeStreamableHTTPServerTransport | undefined;
@@ -122,6 +122,15 @@ describe('stateless', () => {
     const batch = await send(url, [LIST, { ...LIST, id: 3 }]);
     const events = (await batch.text()).split('\n\n').filter(Boolean);
     expect(events.map((e) => (JSON.parse(e.split('data: ')[1]!) as { id: number }).id).sort()).toEqual([2, 3]);
+  });
+
+  it('writes a frozen result, serialized once, exactly as JSON.stringify would', async () => {
+    const frozen = Object.freeze({ tools: Object.freeze([Object.freeze({ name: 'a', inputSchema: Object.freeze({ type: 'object' }) })]) });
+    const { url } = await serve(false, () => frozen);
+    for (const id of [7, 'x"7']) {
+      const text = await (await send(url, { ...LIST, id })).text();
+      expect(text).toBe(`event: message\ndata: ${JSON.stringify({ result: frozen, jsonrpc: '2.0', id })}\n\n`);
+    }
   });
 
   it('refuses to serve a second request with the same transport', async () => {
