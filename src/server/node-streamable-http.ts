@@ -20,12 +20,11 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -114,7 +113,8 @@ export class NodeStreamableHTTPServerTransport implements Transport {
       return this.fail(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
     }
 
-    const initializing = messages.some(isInitializeRequest);
+    // Property checks first: the SDK's type guards are zod parses, costly when they fail (every non-initialize).
+    const initializing = messages.some((m) => isRequest(m) && m.method === 'initialize' && isInitializeRequest(m));
     if (initializing) {
       if (this.initialized && this.sessionId !== undefined) return this.fail(res, 400, -32600, 'Invalid Request: Server already initialized');
       if (messages.length > 1) return this.fail(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
@@ -127,7 +127,7 @@ export class NodeStreamableHTTPServerTransport implements Transport {
     if (this.closed) return this.fail(res, 404, -32001, 'Session not found');
 
     const extra: MessageExtraInfo = { authInfo: req.auth, requestInfo: { headers: req.headers } };
-    if (!messages.some(isJSONRPCRequest)) {
+    if (!messages.some(isRequest)) {
       for (const message of messages) this.onmessage?.(message, extra);
       res.writeHead(202).end();
       return;
@@ -137,7 +137,7 @@ export class NodeStreamableHTTPServerTransport implements Transport {
     // Written with the first event (Node holds the head until the first write).
     res.writeHead(200, this.sessionId === undefined ? SSE_HEADERS : { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     this.openStream(streamId, res);
-    for (const message of messages) if (isJSONRPCRequest(message)) this.requestToStream.set(message.id, streamId);
+    for (const message of messages) if (isRequest(message)) this.requestToStream.set(message.id, streamId);
     for (const message of messages) this.onmessage?.(message, extra);
   }
 
@@ -203,7 +203,7 @@ export class NodeStreamableHTTPServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isResponse = isResponseMessage(message);
     const requestId = isResponse ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isResponse) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
@@ -260,6 +260,10 @@ export class NodeStreamableHTTPServerTransport implements Transport {
     res.writeHead(status, { 'content-type': 'application/json' }).end(errorBody(code, message));
   }
 }
+
+/** For messages already validated as JSON-RPC (JSONRPCMessageSchema, or built by the SDK's Protocol). */
+const isRequest = (message: JSONRPCMessage): message is JSONRPCRequest => 'method' in message && 'id' in message;
+const isResponseMessage = (message: JSONRPCMessage): message is JSONRPCResponse => 'id' in message && ('result' in message || 'error' in message);
 
 const sseEvent = (message: JSONRPCMessage) => `event: message\ndata: ${serialize(message)}\n\n`;
 
