@@ -4,7 +4,8 @@
  * `--mode all --namespace group --namespace subscription --namespace storage`, everything on loopback.
  * Prints a table with ratios (ours/theirs) and writes bench/results.md.
  *
- * Environment: BENCH_DURATION (seconds per load run, default 10), BENCH_CONNECTIONS (default 32),
+ * Environment: BENCH_DURATION (seconds per load run, default 10), BENCH_WARMUP (seconds, default 5),
+ * BENCH_CONNECTIONS (default 32),
  * BENCH_PROFILE=1 (our HTTP servers run with --cpu-prof into bench/.cache/profiles/),
  * BENCH_ONLY=comma-separated phases (http,obo,cold,idle,validator), BENCH_OUT (results file).
  */
@@ -27,6 +28,8 @@ import { AZMCP_BIN, REPO_ROOT } from '../test/support/paths.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Load before each measured run, so both runtimes have compiled their hot paths (.NET's tiered JIT takes a few seconds). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const OUT = process.env.BENCH_OUT ?? join(REPO_ROOT, 'bench', 'results.md');
@@ -197,7 +200,7 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 /** tools/list at CONNECTIONS connections after a short warm-up, in one session (or none when stateless). */
 async function toolsListLoad(server: RunningServer, stateless = false): Promise<LoadResult> {
   const session = stateless ? undefined : await openSession(server);
-  await load(server, { method: 'tools/list', params: {} }, session, 2);
+  await load(server, { method: 'tools/list', params: {} }, session, WARMUP);
   log(`${server.name}: tools/list for ${DURATION} s at ${CONNECTIONS} connections`);
   return load(server, { method: 'tools/list', params: {} }, session);
 }
@@ -353,7 +356,7 @@ async function main(): Promise<void> {
       const first = await post(ours, { jsonrpc: '2.0', id: 1, ...call }, session);
       const result = first.messages.find((m) => m.id === 1)?.result;
       if (!result || result.isError) throw new Error(`subscription_list failed: ${JSON.stringify(first.messages)}`);
-      await load(ours, call, session, 2);
+      await load(ours, call, session, WARMUP);
       log(`${ours.name}: tools/call subscription_list for ${DURATION} s`);
       const obo = await load(ours, call, session);
       await ours.stop();
@@ -444,7 +447,7 @@ both serving \`${TOOL_ARGS.join(' ')}\`, on one machine, loopback only${process.
 - Date: ${new Date().toISOString()}
 
 ## Method
-- Load: autocannon (in a worker thread), ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up, one POST /mcp per request with a unique JSON-RPC id.
+- Load: autocannon (in a worker thread), ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARMUP} s warm-up at the same load, one POST /mcp per request with a unique JSON-RPC id.
 - Stateful runs open one session (initialize + notifications/initialized) and send every request in it; \`--stateless\` runs send no session id.
 - Ours: \`node bin/azmcp.js server start --transport http ${TOOL_ARGS.join(' ')}\` with Entra bearer validation on (tokens minted by the fake Entra in test/fakes, JWKS over HTTPS on loopback) and the per-caller rate limit off (\`AzureMcp__MaxRequestsPerMinutePerCaller=0\`). Theirs: the platform binary \`azmcp server start --transport http --dangerously-disable-http-incoming-auth\` on \`ASPNETCORE_URLS=http://127.0.0.1:<port>\`, telemetry off. Both log each request as they do by default.
 - Peak RSS: \`VmHWM\` of the server process after its load run. Idle sessions: \`VmRSS\` after one session, then after ${IDLE_SESSIONS} sessions in total were opened and left idle for 2 s.
