@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration, INetworkModule } from '@azure/msal-node';
 import { NAMED_CLOUDS, type CloudConfig } from '../config/cloud.js';
 import type { OnBehalfOfSettings } from '../config/client-credentials.js';
 import type { CallerIdentity, RequestContext } from '../context/request-context.js';
@@ -35,6 +35,8 @@ export interface OnBehalfOfOptions {
   networkClient?: INetworkModule;
 }
 
+/** msal-node's LogLevel.Warning, as a number so the module is not loaded at start-up. */
+const MSAL_LOG_LEVEL_WARNING = 1;
 /** Renew this long before expiry, as @azure/identity does. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const SWEEP_AT = 1_000;
@@ -47,13 +49,16 @@ interface CachedExchange {
 
 export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvider {
   readonly strategy = 'UseOnBehalfOf' as const;
-  private readonly app: ConfidentialClientApplication;
+  private readonly configuration: Configuration;
+  /** Created on the first exchange: msal-node costs ~19 MB of memory a server that never exchanges need not pay. */
+  private app?: Promise<ConfidentialClientApplication>;
   private readonly exchanges = new Map<string, CachedExchange>();
 
   constructor(private readonly options: OnBehalfOfOptions) {
     const { settings, cloud, logger, networkClient } = options;
     const authority = `${settings.instance}${settings.tenantId}`;
-    this.app = new ConfidentialClientApplication({
+    // The client credential is read and checked here, at start-up; only MSAL itself waits for first use.
+    this.configuration = {
       auth: {
         clientId: settings.clientId,
         authority,
@@ -66,13 +71,18 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
         ...(networkClient ? { networkClient } : {}),
         loggerOptions: {
           piiLoggingEnabled: false,
-          logLevel: LogLevel.Warning,
+          logLevel: MSAL_LOG_LEVEL_WARNING,
           loggerCallback: (level, message) => {
-            if (level <= LogLevel.Warning) logger.debug({ msal: message }, 'msal');
+            if (level <= MSAL_LOG_LEVEL_WARNING) logger.debug({ msal: message }, 'msal');
           },
         },
       },
-    });
+    };
+  }
+
+  private client(): Promise<ConfidentialClientApplication> {
+    this.app ??= import('@azure/msal-node').then(({ ConfidentialClientApplication }) => new ConfidentialClientApplication(this.configuration));
+    return this.app;
   }
 
   async getCredential(ctx: RequestContext, tenantId?: string): Promise<TokenCredential> {
@@ -117,14 +127,14 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
 
     const { settings } = this.options;
     const resource = scopes.join(' ');
-    const token = this.app
-      .acquireTokenOnBehalfOf({
+    const token = this.client()
+      .then((app) => app.acquireTokenOnBehalfOf({
         oboAssertion: caller.token,
         scopes,
         authority: `${settings.instance}${caller.tid}`,
         correlationId: ctx.requestId,
         ...(options?.claims ? { claims: options.claims } : {}),
-      })
+      }))
       .then((result): AccessToken => {
         if (!result?.accessToken) throw new Error('On-behalf-of returned no access token.');
         ctx.logger.debug({ oid: caller.oid, tid: caller.tid, resource, fromCache: result.fromCache }, 'on-behalf-of token');
