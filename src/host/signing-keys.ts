@@ -7,6 +7,7 @@
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from '../logging/logger.js';
+import { untrusted } from './challenge.js';
 import { InvalidTokenError, SigningKeysUnavailableError } from './errors.js';
 
 export interface SigningKeysOptions {
@@ -63,11 +64,11 @@ export class SigningKeys {
     let loaded = await this.current();
     if (!loaded.kids.has(kid) && this.now() - this.lastUnknownKidRefetch >= this.cooldownMs) {
       this.lastUnknownKidRefetch = this.now();
-      this.options.logger.info({ kid }, 'token names an unknown signing key; fetching the signing keys again');
+      this.options.logger.info({ kid: kid.slice(0, 64) }, 'token names an unknown signing key; fetching the signing keys again');
       loaded = await this.reload(loaded);
     }
     if (!loaded.kids.has(kid)) {
-      throw new InvalidTokenError(`The token is signed with a key (kid '${kid}') that is not among the tenant's published signing keys.`);
+      throw new InvalidTokenError(`The token is signed with a key (kid ${untrusted(kid)}) that is not among the tenant's published signing keys.`);
     }
     return loaded.keys(header, token);
   };

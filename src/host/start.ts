@@ -46,8 +46,13 @@ export async function startHttpHost({ config, factory, logger, shutdownTimeoutMs
   void app.tokenValidator?.warmUp();
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    const onSignal = (received: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(received);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
   logger.info({ signal }, 'shutting down: no new connections; finishing in-flight requests');
   const force = (reason: string) => {
@@ -57,7 +62,8 @@ export async function startHttpHost({ config, factory, logger, shutdownTimeoutMs
   };
   const timer = setTimeout(() => force(`shutdown took longer than ${shutdownTimeoutMs} ms`), shutdownTimeoutMs);
   timer.unref();
-  process.once(signal, () => force(`second ${signal}`));
+  // Either signal, a second time, stops at once (Ctrl-C after a SIGTERM too).
+  for (const again of ['SIGTERM', 'SIGINT'] as const) process.once(again, () => force(`${again} during shutdown`));
   await app.close();
   clearTimeout(timer);
   logger.info('stopped');

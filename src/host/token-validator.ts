@@ -18,6 +18,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import { scopeUriOf, type IncomingAuthConfig } from '../config/azure-ad.js';
 import type { CallerIdentity } from '../context/request-context.js';
 import type { Logger } from '../logging/logger.js';
+import { untrusted } from './challenge.js';
 import { InsufficientScopeError, InvalidTokenError } from './errors.js';
 import { SigningKeys, type SigningKeysOptions } from './signing-keys.js';
 
@@ -90,7 +91,7 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
         throw new InvalidTokenError('The bearer token is not a JWT.', false, { cause: error });
       }
       if (alg !== 'RS256') {
-        throw new InvalidTokenError(`The token is signed with '${String(alg)}'; only RS256 tokens from Entra ID are accepted.`);
+        throw new InvalidTokenError(`The token is signed with ${untrusted(alg)}; only RS256 tokens from Entra ID are accepted.`);
       }
 
       let claims: EntraClaims;
@@ -176,10 +177,10 @@ function checkIssuer(iss: unknown, discoveredIssuer: string, tid: string, auth: 
   // common/organizations it carries `{tenantid}`, which the token's own tid fills.
   const v2 = discoveredIssuer.replace('{tenantid}', tid);
   const tenant = v2.replace(/\/v2\.0\/?$/, '').split('/').pop() || tid;
-  const v1 = `https://sts.windows.net/${tenant}/`;
+  const v1 = `${v1IssuerHost(auth.instance)}${tenant}/`;
   const accepted = [v2, v1].map((i) => i.toLowerCase());
   if (typeof iss === 'string' && accepted.includes(iss.toLowerCase())) return;
-  const expected = auth.multiTenant ? `${auth.instance}{tid}/v2.0 or https://sts.windows.net/{tid}/` : `${v2} or ${v1}`;
+  const expected = auth.multiTenant ? `${auth.instance}{tid}/v2.0 or ${v1IssuerHost(auth.instance)}{tid}/` : `${v2} or ${v1}`;
   throw new InvalidTokenError(
     `The token's issuer (iss '${String(iss)}', tid '${tid}') is not this server's tenant: expected ${expected}. Sign in to the tenant set in AzureAd__TenantId.`,
   );
@@ -194,3 +195,11 @@ function checkAudience(aud: unknown, accepted: readonly string[], auth: Incoming
 }
 
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * v1 tokens are issued by the cloud's security token service, not the login host: sts.chinacloudapi.cn
+ * for login.chinacloudapi.cn, and sts.windows.net for the public and US Government clouds.
+ */
+export function v1IssuerHost(instance: string): string {
+  return new URL(instance).host.toLowerCase() === 'login.chinacloudapi.cn' ? 'https://sts.chinacloudapi.cn/' : 'https://sts.windows.net/';
+}

@@ -268,6 +268,23 @@ describe('graceful shutdown', () => {
     expect(messages[messages.length - 1]).toBe('stopped');
     await client.close().catch(() => undefined);
   });
+
+  it('Ctrl-C after SIGTERM stops at once instead of waiting for in-flight requests', async () => {
+    const server = await start(HOSTING(), authEnv());
+    const client = await connectClient(server.url, await fake.mintToken(fake.principals.alice));
+    fake.state.resetRequests();
+    fake.state.injectArmFailures(/^\/subscriptions$/, [{ status: 200, delayMs: 20_000, body: { value: [] } }]);
+    const inFlight = client.callTool({ name: 'subscription_list', arguments: {} }).catch((error: unknown) => error);
+    await until(() => fake.state.requests({ service: 'arm', path: /^\/subscriptions$/ }).some((r) => r.injected));
+
+    server.process.kill('SIGTERM');
+    await until(() => server.logs().some((l) => l.msg === 'shutting down: no new connections; finishing in-flight requests'));
+    server.process.kill('SIGINT');
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.logs().map((l) => l.reason)).toContain('SIGINT during shutdown');
+    await inFlight;
+    await client.close().catch(() => undefined);
+  });
 });
 
 describe('start-up configuration', () => {

@@ -134,6 +134,21 @@ export const TOKEN_MATRIX: MatrixRow[] = [
     }),
   },
   {
+    // Regression: a non-Latin-1 header value once reached WWW-Authenticate raw, and Node answered 500.
+    name: 'non-ASCII alg in an unsigned header',
+    request: async () => ({
+      authorization: bearer(`${Buffer.from(JSON.stringify({ alg: 'RS256\u2603', typ: 'JWT' })).toString('base64url')}.e30.c2ln`),
+      expect: { status: 401, description: "The token is signed with 'RS256?'; only RS256 tokens from Entra ID are accepted." },
+    }),
+  },
+  {
+    name: 'non-ASCII kid',
+    request: async (fake) => ({
+      authorization: bearer(await fake.mintToken(fake.principals.alice, {}, { header: { kid: 'k\u00e9y-\u2603' } })),
+      expect: { status: 401, description: "The token is signed with a key (kid 'k?y-?') that is not among the tenant's published signing keys." },
+    }),
+  },
+  {
     name: 'unknown signing key',
     request: async (fake) => {
       const token = await fake.mintToken(fake.principals.alice, {}, { key: 'unknown' });
