@@ -4,9 +4,7 @@
  * every error is one line naming the option and the fix, before anything listens.
  */
 import { OptionError } from '../errors/azmcp-error.js';
-import { APP_ONLY_CALLER_STRATEGIES, type AppOnlyCallerStrategy, type OutgoingAuthStrategy } from '../credentials/provider.js';
-import type { ToolFilter } from '../tools/selection.js';
-import { TOOL_MODES, type ToolMode } from '../tools/modes.js';
+import { APP_ONLY_CALLER_STRATEGIES, TOOL_MODES, type AppOnlyCallerStrategy, type OutgoingAuthStrategy, type ToolFilter, type ToolMode } from './choices.js';
 import { resolveCloud, type CloudConfig } from './cloud.js';
 import { loadSettings, type Settings } from './settings.js';
 

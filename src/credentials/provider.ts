@@ -5,11 +5,10 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { RequestContext } from '../context/request-context.js';
 
-export type OutgoingAuthStrategy = 'UseHostingEnvironmentIdentity' | 'UseOnBehalfOf';
+import type { OutgoingAuthStrategy } from '../config/choices.js';
 
-/** Under UseOnBehalfOf, what app-only callers (who have no user to act for) get: refused, or the hosting identity. */
-export const APP_ONLY_CALLER_STRATEGIES = ['Reject', 'UseHostingEnvironmentIdentity'] as const;
-export type AppOnlyCallerStrategy = (typeof APP_ONLY_CALLER_STRATEGIES)[number];
+export type { AppOnlyCallerStrategy, OutgoingAuthStrategy } from '../config/choices.js';
+export { APP_ONLY_CALLER_STRATEGIES } from '../config/choices.js';
 
 export interface AzureTokenCredentialProvider {
   readonly strategy: OutgoingAuthStrategy;

@@ -10,8 +10,9 @@ import { AzmcpError } from '../errors/azmcp-error.js';
 import type { Services } from '../services/index.js';
 import type { JsonSchemaObject, Tool, ToolAnnotations, ToolResult } from './define-tool.js';
 
-export type ToolMode = 'single' | 'namespace' | 'all';
-export const TOOL_MODES: readonly ToolMode[] = ['single', 'namespace', 'all'];
+import type { ToolMode } from '../config/choices.js';
+
+export { TOOL_MODES, type ToolMode } from '../config/choices.js';
 
 export interface ExposedTool {
   readonly name: string;

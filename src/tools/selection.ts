@@ -7,11 +7,9 @@
 import { OptionError } from '../errors/azmcp-error.js';
 import type { Tool } from './define-tool.js';
 
-export interface ToolFilter {
-  namespaces: readonly string[];
-  tools: readonly string[];
-  readOnly: boolean;
-}
+import type { ToolFilter } from '../config/choices.js';
+
+export type { ToolFilter } from '../config/choices.js';
 
 export function selectTools(all: readonly Tool[], filter: ToolFilter): Tool[] {
   if (filter.tools.length > 0 && filter.namespaces.length > 0) {
