@@ -9,6 +9,10 @@
  * calls share the one exchange in flight. Entries are keyed by a hash of the caller's own token, so one
  * caller can never be handed another's token.
  *
+ * Bounded, as MSAL's HTTP client sets no timeout: an exchange in flight is joined for 30 s at most (later
+ * calls start a fresh one rather than wait on a stuck endpoint), each call stops on its own abort signal
+ * without cancelling the exchange for the others, and at most 10,000 exchanges are kept (oldest first out).
+ *
  * Fails closed: no caller → AZMCP_NO_CALLER_IDENTITY (never the hosting identity); a tenant other than
  * the caller's → AZMCP_TENANT_MISMATCH; an app-only caller → AZMCP_APP_ONLY_CALLER, unless the server was
  * started with `--app-only-caller-strategy UseHostingEnvironmentIdentity`.
@@ -33,17 +37,25 @@ export interface OnBehalfOfOptions {
   appOnlyCallers?: AzureTokenCredentialProvider;
   /** MSAL network client. Only tests set it (to trust their CA); production uses MSAL's own. */
   networkClient?: INetworkModule;
+  /** Exchanges remembered at most (default 10,000; the oldest goes first). Tests set a small one. */
+  cacheSize?: number;
+  /** Clock, in ms since the epoch; tests set it to step past the in-flight bound. */
+  now?: () => number;
 }
+
+type AbortSignalLike = NonNullable<GetTokenOptions['abortSignal']>;
 
 /** msal-node's LogLevel.Warning, as a number so the module is not loaded at start-up. */
 const MSAL_LOG_LEVEL_WARNING = 1;
 /** Renew this long before expiry, as @azure/identity does. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
-const SWEEP_AT = 1_000;
+/** How long calls join an exchange still in flight; after that a new call starts its own. */
+const IN_FLIGHT_SHARE_MS = 30_000;
+const DEFAULT_CACHE_SIZE = 10_000;
 
 interface CachedExchange {
   token: Promise<AccessToken>;
-  /** Until then the entry is served; `Infinity` while the exchange is in flight. */
+  /** Until then the entry is served: while in flight, `IN_FLIGHT_SHARE_MS` after it started; then until shortly before expiry. */
   freshUntil: number;
 }
 
@@ -52,10 +64,15 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
   private readonly configuration: Configuration;
   /** Created on the first exchange: msal-node costs ~19 MB of memory a server that never exchanges need not pay. */
   private app?: Promise<ConfidentialClientApplication>;
+  /** In insertion order (an entry replaced is inserted anew), so the oldest is first. */
   private readonly exchanges = new Map<string, CachedExchange>();
+  private readonly now: () => number;
+  private readonly cacheSize: number;
 
   constructor(private readonly options: OnBehalfOfOptions) {
     const { settings, cloud, logger, networkClient } = options;
+    this.now = options.now ?? Date.now;
+    this.cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_CACHE_SIZE);
     const authority = `${settings.instance}${settings.tenantId}`;
     // The client credential is read and checked here, at start-up; only MSAL itself waits for first use.
     this.configuration = {
@@ -117,10 +134,17 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
     };
   }
 
+  /** The exchange for this call, shared or new, given up when this call's own signal aborts. */
   private exchange(ctx: RequestContext, caller: CallerIdentity, scopes: string[], options?: GetTokenOptions): Promise<AccessToken> {
+    const signal = options?.abortSignal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return untilAborted(this.sharedExchange(ctx, caller, scopes, options), signal);
+  }
+
+  private sharedExchange(ctx: RequestContext, caller: CallerIdentity, scopes: string[], options?: GetTokenOptions): Promise<AccessToken> {
     const assertionHash = createHash('sha256').update(caller.token).digest('base64url');
     const key = `${caller.tid.toLowerCase()}\u0000${assertionHash}\u0000${[...scopes].sort().join(' ')}`;
-    const now = Date.now();
+    const now = this.now();
     const cached = this.exchanges.get(key);
     // A claims challenge (Conditional Access, continuous access evaluation) means the cached token was refused.
     if (cached && cached.freshUntil > now && !options?.claims) return cached.token;
@@ -138,15 +162,15 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
       .then((result): AccessToken => {
         if (!result?.accessToken) throw new Error('On-behalf-of returned no access token.');
         ctx.logger.debug({ oid: caller.oid, tid: caller.tid, resource, fromCache: result.fromCache }, 'on-behalf-of token');
-        const expiresOnTimestamp = result.expiresOn?.getTime() ?? Date.now() + REFRESH_MARGIN_MS;
+        const expiresOnTimestamp = result.expiresOn?.getTime() ?? this.now() + REFRESH_MARGIN_MS;
         return { token: result.accessToken, expiresOnTimestamp, tokenType: 'Bearer' };
       })
       .catch((error: unknown) => {
         throw toOnBehalfOfError(error, { clientId: settings.clientId, tenantId: caller.tid, instance: settings.instance, resource });
       });
 
-    const entry: CachedExchange = { token, freshUntil: Number.POSITIVE_INFINITY };
-    this.exchanges.set(key, entry);
+    const entry: CachedExchange = { token, freshUntil: now + IN_FLIGHT_SHARE_MS };
+    this.remember(key, entry, now);
     token.then(
       (accessToken) => {
         entry.freshUntil = accessToken.expiresOnTimestamp - REFRESH_MARGIN_MS;
@@ -155,13 +179,21 @@ export class OnBehalfOfCredentialProvider implements AzureTokenCredentialProvide
         if (this.exchanges.get(key) === entry) this.exchanges.delete(key);
       },
     );
-    if (this.exchanges.size > SWEEP_AT) this.sweep(now);
     return token;
   }
 
-  /** Drops expired exchanges so tokens of callers who left do not pile up. */
-  private sweep(now: number): void {
-    for (const [key, entry] of this.exchanges) if (entry.freshUntil <= now) this.exchanges.delete(key);
+  /**
+   * Inserts the entry last, first dropping from the oldest end those expired and, at the cap, the oldest:
+   * each entry is looked at about once, so tokens of callers who left do not pile up and no insert walks
+   * the whole map. An expired entry behind a younger live one waits for it or for the cap.
+   */
+  private remember(key: string, entry: CachedExchange, now: number): void {
+    this.exchanges.delete(key);
+    for (const [oldestKey, oldest] of this.exchanges) {
+      if (this.exchanges.size < this.cacheSize && oldest.freshUntil > now) break;
+      this.exchanges.delete(oldestKey);
+    }
+    this.exchanges.set(key, entry);
   }
 }
 
@@ -169,6 +201,21 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set(Object.values(NAMED_CLOUDS).map((c) =>
 
 export function instanceDiscoveryDisabled(cloud: CloudConfig, instance: string): boolean {
   return cloud.custom || !MICROSOFT_AUTHORITY_HOSTS.has(new URL(instance).host.toLowerCase());
+}
+
+/** The shared promise's outcome, or the signal's reason as soon as it aborts; the shared promise runs on. */
+function untilAborted<T>(shared: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
+  if (!signal) return shared;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The reason given to `abort()` (a native signal's default is a DOMException named AbortError), or one like it. */
+function abortReason(signal: AbortSignalLike): unknown {
+  return (signal as { reason?: unknown }).reason ?? new DOMException('The token request was aborted.', 'AbortError');
 }
 
 function toArray(scopes: string | string[]): string[] {

@@ -3,7 +3,7 @@
  * how many exchanges it costs, and what a caller sees when it cannot work.
  */
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRequestContext } from '../../src/context/request-context.js';
 import type { AzureTokenCredentialProvider } from '../../src/credentials/provider.js';
 import { AzmcpError } from '../../src/errors/azmcp-error.js';
@@ -208,5 +208,74 @@ describe('on-behalf-of provider', () => {
     expect(reset.code).toBe('AZMCP_TOKEN_ENDPOINT_UNREACHABLE');
     const token = await (await provider.getCredential(ctx)).getToken(armScope(fake));
     expect(decodeJwt(token!.token).oid).toBe(fake.principals.alice.oid);
+  });
+});
+
+describe('on-behalf-of provider, bounded', () => {
+  /** Until the fake Entra has received this many exchanges (it logs a request before any injected delay). */
+  const exchangesReach = (count: number) => vi.waitFor(() => expect(exchanges()).toBe(count), { timeout: 10_000 });
+
+  it('a waiter whose signal aborts stops at once; the shared exchange goes on for the others and is kept', async () => {
+    const provider = oboProvider(fake);
+    const credential = await provider.getCredential(await contextFor(fake, fake.principals.alice));
+    const issued = await fake.mintToken(fake.principals.alice, { aud: fake.armAudience, azp: fake.clients.serverApp.clientId });
+    fake.state.injectFailures('entra', /\/token$/, [
+      { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: issued }, delayMs: 1_500 },
+    ]);
+
+    const controller = new AbortController();
+    const leaving = credential.getToken(armScope(fake), { abortSignal: controller.signal });
+    let stayed = false;
+    const staying = credential.getToken(armScope(fake)).then((token) => {
+      stayed = true;
+      return token;
+    });
+    await exchangesReach(1);
+    controller.abort();
+    await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });
+    expect(stayed).toBe(false);
+
+    await expect(staying).resolves.toMatchObject({ token: issued });
+    await expect(credential.getToken(armScope(fake))).resolves.toMatchObject({ token: issued });
+    await expect(credential.getToken(armScope(fake), { abortSignal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(exchanges()).toBe(1);
+  });
+
+  it('a stuck exchange is joined only for a while: a later call starts its own instead of waiting on it', async () => {
+    let clock = Date.now();
+    const provider = oboProvider(fake, undefined, { now: () => clock });
+    const credential = await provider.getCredential(await contextFor(fake, fake.principals.alice));
+    // Entra takes the request and never answers (until the fake closes, long after this test).
+    fake.state.injectFailures('entra', /\/token$/, [{ status: 0, reset: true, delayMs: 120_000 }]);
+    credential.getToken(armScope(fake)).catch(() => undefined);
+    await exchangesReach(1);
+
+    clock += 29_000;
+    const controller = new AbortController();
+    const joined = credential.getToken(armScope(fake), { abortSignal: controller.signal });
+    clock += 2_000;
+    const token = await credential.getToken(armScope(fake));
+    expect(decodeJwt(token!.token).oid).toBe(fake.principals.alice.oid);
+    await expect(credential.getToken(armScope(fake))).resolves.toEqual(token);
+    expect(exchanges()).toBe(2);
+
+    // The call within the bound joined the stuck exchange, and is still waiting on it until it gives up.
+    controller.abort();
+    await expect(joined).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('keeps at most cacheSize exchanges, dropping the oldest first', async () => {
+    const provider = oboProvider(fake, undefined, { cacheSize: 2 });
+    // A user whose client keeps fetching new incoming tokens: each is a new assertion, so a new entry.
+    const [first, second, third] = await Promise.all([1, 2, 3].map(() => contextFor(fake, fake.principals.alice)));
+    const armToken = async (ctx: typeof first) => (await provider.getCredential(ctx!)).getToken(armScope(fake));
+    for (const ctx of [first, second, third]) await armToken(ctx);
+    expect(exchanges()).toBe(3);
+
+    await armToken(third);
+    await armToken(second);
+    expect(exchanges()).toBe(3);
+    await armToken(first);
+    expect(exchanges()).toBe(4);
   });
 });

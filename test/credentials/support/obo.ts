@@ -26,7 +26,7 @@ export function oboSettings(fake: FakeAzure, credential: Record<string, string> 
 export function oboProvider(
   fake: FakeAzure,
   credential?: Record<string, string>,
-  extra: Partial<Pick<OnBehalfOfOptions, 'appOnlyCallers'>> & { env?: NodeJS.ProcessEnv; instance?: string } = {},
+  extra: Partial<Pick<OnBehalfOfOptions, 'appOnlyCallers' | 'cacheSize' | 'now'>> & { env?: NodeJS.ProcessEnv; instance?: string } = {},
 ): OnBehalfOfCredentialProvider {
   const cloud = resolveCloud(fake.cloudFile, {});
   const settings = readOnBehalfOfSettings(oboSettings(fake, credential), cloud, extra.env ?? {});
@@ -37,6 +37,8 @@ export function oboProvider(
     logger: silentLogger(),
     networkClient: caTrustingNetworkClient(fake.httpsAgent),
     ...(extra.appOnlyCallers ? { appOnlyCallers: extra.appOnlyCallers } : {}),
+    ...(extra.cacheSize !== undefined ? { cacheSize: extra.cacheSize } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
   });
 }
 
