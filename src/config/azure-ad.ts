@@ -12,6 +12,7 @@
  *   AzureMcp__PublicBaseUrl                   https://host[:port] clients use, for metadata behind a TLS-terminating proxy
  *   AzureMcp__MaxRequestsPerMinutePerCaller   per-caller rate limit on /mcp (default 100; 0 turns it off)
  *   AzureMcp__MaxSessions                     open MCP sessions at most (default 1000)
+ *   AzureMcp__MaxSessionsPerCaller            sessions one caller may hold; opening one more closes its least recently used (default 10)
  *   AzureMcp__SessionIdleTimeoutSeconds       an idle session is closed after this long (default 1800)
  *   AzureMcp__CorsAllowedOrigins              comma-separated origins, or `*` (default: `*`; loopback origins only on a loopback bind)
  */
@@ -25,6 +26,7 @@ export const DEFAULT_REQUIRED_SCOPE = 'Mcp.Tools.ReadWrite';
 export const DEFAULT_REQUIRED_ROLE = 'Mcp.Tools.ReadWrite.All';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER = 100;
 export const DEFAULT_MAX_SESSIONS = 1000;
+export const DEFAULT_MAX_SESSIONS_PER_CALLER = 10;
 export const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS = 1800;
 
 /** Tenant values that stand for "any tenant": the issuer is then checked against the token's own `tid`. */
@@ -51,6 +53,8 @@ export interface HttpHostConfig extends HttpConfig {
   /** 0 = no per-caller limit. */
   maxRequestsPerMinutePerCaller: number;
   maxSessions: number;
+  /** Sessions one caller (tid/oid) may hold; opening one more closes that caller's least recently used. */
+  maxSessionsPerCaller: number;
   sessionIdleTimeoutSeconds: number;
   /** `*` or a list of origins; undefined = the default for the bind address. */
   corsAllowedOrigins?: '*' | string[];
@@ -63,6 +67,7 @@ export function resolveHttpHostConfig(http: HttpConfig, settings: Settings, clou
     publicBaseUrl: resolvePublicBaseUrl(settings.get('AzureMcp:PublicBaseUrl')),
     maxRequestsPerMinutePerCaller: wholeNumber(settings, 'AzureMcp:MaxRequestsPerMinutePerCaller', DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER, 0),
     maxSessions: wholeNumber(settings, 'AzureMcp:MaxSessions', DEFAULT_MAX_SESSIONS, 1),
+    maxSessionsPerCaller: wholeNumber(settings, 'AzureMcp:MaxSessionsPerCaller', DEFAULT_MAX_SESSIONS_PER_CALLER, 1),
     sessionIdleTimeoutSeconds: wholeNumber(settings, 'AzureMcp:SessionIdleTimeoutSeconds', DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS, 1),
     corsAllowedOrigins: resolveOrigins(settings.get('AzureMcp:CorsAllowedOrigins')),
   };

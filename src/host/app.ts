@@ -66,7 +66,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     config.auth && (options.validator ?? createTokenValidator({ ...options.validatorOptions, auth: config.auth, logger: app.log as Logger }));
   const sessions = config.stateless
     ? undefined
-    : new McpSessions({ factory, logger: app.log as Logger, max: config.maxSessions, idleTimeoutMs: config.sessionIdleTimeoutSeconds * 1000, now: options.now });
+    : new McpSessions({
+        factory,
+        logger: app.log as Logger,
+        max: config.maxSessions,
+        // Without incoming auth every client is the one owner 'anonymous': a per-caller cap would make local clients evict each other.
+        maxPerOwner: config.auth ? config.maxSessionsPerCaller : undefined,
+        idleTimeoutMs: config.sessionIdleTimeoutSeconds * 1000,
+        now: options.now,
+      });
 
   app.decorate('mcpSessions', sessions);
   app.decorate('tokenValidator', validator);

@@ -70,13 +70,14 @@ export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, optio
     if (!containsInitialize(request.body)) {
       return reply.code(400).send(jsonRpcError(SERVER_ERROR, 'Bad Request: no Mcp-Session-Id header; send initialize first to open a session.'));
     }
-    if (!sessions.hasRoom()) {
+    const owner = ownerOf(request);
+    if (!sessions.hasRoom(owner)) {
       return reply
         .code(503)
         .header('retry-after', '30')
         .send(jsonRpcError(SERVER_ERROR, 'Too many open MCP sessions on this server (AzureMcp__MaxSessions); retry later.'));
     }
-    const session = await sessions.begin(ownerOf(request));
+    const session = await sessions.begin(owner);
     try {
       sessions.track(session, reply.raw);
       await handOver(request, reply, session.transport, request.body);

@@ -339,6 +339,39 @@ describe('stateful sessions', () => {
     expect((await mcp(server, { token })).statusCode).toBe(200);
   });
 
+  it('one caller holds at most AzureMcp__MaxSessionsPerCaller: one more closes its least recently used, and others still get in', async () => {
+    let clock = 1_000_000;
+    const server = await app({ maxSessions: 3, maxSessionsPerCaller: 2 }, { now: () => clock++ });
+    const alice = await fake.mintToken(fake.principals.alice);
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    const first = await openSession(server, alice);
+    const second = await openSession(server, alice);
+    expect((await mcp(server, { token: alice, session: first, body: list })).statusCode).toBe(200);
+
+    const third = await openSession(server, alice);
+    expect(server.mcpSessions?.size).toBe(2);
+    const evicted = await mcp(server, { token: alice, session: second, body: list });
+    expect(evicted.statusCode).toBe(404);
+    expect(evicted.json().error.message).toMatch(/^Session not found/);
+    for (const session of [first, third]) expect((await mcp(server, { token: alice, session, body: list })).statusCode).toBe(200);
+
+    const bob = await fake.mintToken(fake.principals.bob);
+    const bobs = await openSession(server, bob);
+    expect(server.mcpSessions?.size).toBe(3);
+    // The server is full, yet Alice (at her own cap) replaces one of hers; a third caller waits.
+    await openSession(server, alice);
+    expect((await mcp(server, { token: alice, session: first, body: list })).statusCode).toBe(404);
+    expect((await mcp(server, { token: bob, session: bobs, body: list })).statusCode).toBe(200);
+    expect((await mcp(server, { token: await fake.mintToken(fake.principals.appCaller) })).statusCode).toBe(503);
+  });
+
+  it('without incoming auth there is one caller, so the per-caller cap does not apply', async () => {
+    const server = await app({ incomingAuth: false, auth: undefined, maxSessionsPerCaller: 1 });
+    await openSession(server);
+    await openSession(server);
+    expect(server.mcpSessions?.size).toBe(2);
+  });
+
   it('an idle session expires; its id is then unknown', async () => {
     let clock = 1_000_000;
     const server = await app({ sessionIdleTimeoutSeconds: 60 }, { now: () => clock });

@@ -39,6 +39,7 @@ describe('resolveHttpHostConfig', () => {
       publicBaseUrl: undefined,
       maxRequestsPerMinutePerCaller: 100,
       maxSessions: 1000,
+      maxSessionsPerCaller: 10,
       sessionIdleTimeoutSeconds: 1800,
       corsAllowedOrigins: undefined,
     });
@@ -62,6 +63,7 @@ describe('resolveHttpHostConfig', () => {
         'AzureMcp:PublicBaseUrl': 'https://mcp.contoso.com:8443/',
         'AzureMcp:MaxRequestsPerMinutePerCaller': '0',
         'AzureMcp:MaxSessions': '5',
+        'AzureMcp:MaxSessionsPerCaller': '2',
         'AzureMcp:SessionIdleTimeoutSeconds': '60',
         'AzureMcp:CorsAllowedOrigins': 'https://a.example, https://b.example:8443/',
       }),
@@ -71,6 +73,7 @@ describe('resolveHttpHostConfig', () => {
       publicBaseUrl: 'https://mcp.contoso.com:8443',
       maxRequestsPerMinutePerCaller: 0,
       maxSessions: 5,
+      maxSessionsPerCaller: 2,
       sessionIdleTimeoutSeconds: 60,
       corsAllowedOrigins: ['https://a.example', 'https://b.example:8443'],
     });
@@ -101,6 +104,8 @@ describe('resolveHttpHostConfig', () => {
     [{ ...REQUIRED, 'AzureMcp:PublicBaseUrl': 'mcp.contoso.com' }, /AzureMcp__PublicBaseUrl .* must be an origin/],
     [{ ...REQUIRED, 'AzureMcp:MaxRequestsPerMinutePerCaller': 'lots' }, /AzureMcp__MaxRequestsPerMinutePerCaller must be a whole number of at least 0; got 'lots'/],
     [{ ...REQUIRED, 'AzureMcp:MaxSessions': '0' }, /AzureMcp__MaxSessions must be a whole number of at least 1/],
+    [{ ...REQUIRED, 'AzureMcp:MaxSessionsPerCaller': '0' }, /AzureMcp__MaxSessionsPerCaller must be a whole number of at least 1; got '0'/],
+    [{ ...REQUIRED, 'AzureMcp:MaxSessionsPerCaller': '2.5' }, /AzureMcp__MaxSessionsPerCaller must be a whole number of at least 1; got '2.5'/],
     [{ ...REQUIRED, 'AzureMcp:CorsAllowedOrigins': 'https://a.example/path' }, /AzureMcp__CorsAllowedOrigins: 'https:\/\/a.example\/path' is not an origin/],
   ])('refuses %j with one line naming the key', (settings, message) => {
     expect(errorOf(() => resolveHttpHostConfig(HTTP, settingsFrom(settings)))).toMatch(message);

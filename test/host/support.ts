@@ -55,6 +55,7 @@ export function hostConfig(fake: FakeAzure, overrides: Partial<HttpHostConfig> =
     ),
     maxRequestsPerMinutePerCaller: 100,
     maxSessions: 1000,
+    maxSessionsPerCaller: 10,
     sessionIdleTimeoutSeconds: 1800,
     ...overrides,
   };
