@@ -3,7 +3,9 @@
  * → `jwks_uri`). Loaded on first use, kept for `maxAgeMs`, and fetched again at once when a token names a key
  * id (`kid`) we do not hold — Entra rotates keys and a new one must work immediately, not after a periodic
  * refresh. Refetches for unknown kids are spaced by `unknownKidCooldownMs`, so random kids cannot make every
- * request a JWKS download. Loads are shared: concurrent callers wait on one fetch.
+ * request a JWKS download. Loads are shared: concurrent callers wait on one fetch. After a failed load the
+ * next fetch waits for the same cooldown, and requests meanwhile get the failure again (503) at no cost: while
+ * Entra is unreachable, tokens with RS256 headers cannot make every request a discovery download.
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from '../logging/logger.js';
@@ -17,7 +19,7 @@ export interface SigningKeysOptions {
   fetch?: typeof fetch;
   /** Keys are fetched again after this long (default 12 h, as Microsoft.IdentityModel does). */
   maxAgeMs?: number;
-  /** Least time between refetches caused by unknown kids (default 10 s). */
+  /** Least time between refetches caused by unknown kids, and from a failed load to the next try (default 10 s). */
   unknownKidCooldownMs?: number;
   /** Per-request timeout for discovery and JWKS (default 10 s). */
   timeoutMs?: number;
@@ -36,6 +38,7 @@ export class SigningKeys {
   private loaded?: Loaded;
   private loading?: Promise<Loaded>;
   private lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
+  private lastFailure?: { error: unknown; at: number };
   private readonly fetch: typeof fetch;
   private readonly maxAgeMs: number;
   private readonly cooldownMs: number;
@@ -92,9 +95,22 @@ export class SigningKeys {
   }
 
   private load(): Promise<Loaded> {
-    this.loading ??= this.fetchKeys().finally(() => {
-      this.loading = undefined;
-    });
+    const failure = this.lastFailure;
+    if (failure && this.now() - failure.at < this.cooldownMs) return Promise.reject(failure.error);
+    this.loading ??= this.fetchKeys()
+      .then(
+        (loaded) => {
+          this.lastFailure = undefined;
+          return loaded;
+        },
+        (error: unknown) => {
+          this.lastFailure = { error, at: this.now() };
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.loading = undefined;
+      });
     return this.loading;
   }
 

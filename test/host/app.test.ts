@@ -108,6 +108,23 @@ describe('incoming token matrix', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.json().error).toBe('temporarily_unavailable');
   });
+
+  it('after a failed discovery, fetches again only once the cooldown has passed', async () => {
+    let clock = 1_000_000;
+    const server = await app({}, { validatorOptions: { unknownKidCooldownMs: 10_000, now: () => clock } });
+    fake.state.resetRequests();
+    fake.state.injectFailures('entra', /openid-configuration|keys/, [{ status: 500 }]);
+    for (let i = 0; i < 5; i++) {
+      const response = await mcp(server, { token: await fake.mintToken(fake.principals.alice) });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+    }
+    expect(fake.state.requests({ service: 'entra', path: /openid-configuration|keys/ })).toHaveLength(1);
+
+    clock += 10_000;
+    expect((await mcp(server, { token: await fake.mintToken(fake.principals.alice) })).statusCode).toBe(200);
+    expect(fake.state.requests({ service: 'entra', path: /openid-configuration/ })).toHaveLength(2);
+  });
 });
 
 describe('the caller reaches tool handlers through the request context', () => {
