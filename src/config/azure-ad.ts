@@ -13,6 +13,9 @@
  *   AzureMcp__MaxRequestsPerMinutePerCaller   per-caller rate limit on /mcp (default 100; 0 turns it off)
  *   AzureMcp__MaxSessions                     open MCP sessions at most (default 1000)
  *   AzureMcp__MaxSessionsPerCaller            sessions one caller may hold; opening one more closes its least recently used (default 10)
+ *   AzureMcp__MaxUnauthenticatedRequestsPerMinutePerIp
+ *                                             /mcp requests failing authentication (401) per minute per client address before
+ *                                             they get 429 (default 300; 0 turns it off)
  *   AzureMcp__SessionIdleTimeoutSeconds       an idle session is closed after this long (default 1800)
  *   AzureMcp__CorsAllowedOrigins              comma-separated origins, or `*` (default: `*`; loopback origins only on a loopback bind)
  */
@@ -27,6 +30,7 @@ export const DEFAULT_REQUIRED_ROLE = 'Mcp.Tools.ReadWrite.All';
 export const DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER = 100;
 export const DEFAULT_MAX_SESSIONS = 1000;
 export const DEFAULT_MAX_SESSIONS_PER_CALLER = 10;
+export const DEFAULT_MAX_UNAUTHENTICATED_REQUESTS_PER_MINUTE_PER_IP = 300;
 export const DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS = 1800;
 
 /** Tenant values that stand for "any tenant": the issuer is then checked against the token's own `tid`. */
@@ -55,6 +59,8 @@ export interface HttpHostConfig extends HttpConfig {
   maxSessions: number;
   /** Sessions one caller (tid/oid) may hold; opening one more closes that caller's least recently used. */
   maxSessionsPerCaller: number;
+  /** 0 = no limit on /mcp requests failing authentication per client address. */
+  maxUnauthenticatedRequestsPerMinutePerIp: number;
   sessionIdleTimeoutSeconds: number;
   /** `*` or a list of origins; undefined = the default for the bind address. */
   corsAllowedOrigins?: '*' | string[];
@@ -68,6 +74,12 @@ export function resolveHttpHostConfig(http: HttpConfig, settings: Settings, clou
     maxRequestsPerMinutePerCaller: wholeNumber(settings, 'AzureMcp:MaxRequestsPerMinutePerCaller', DEFAULT_MAX_REQUESTS_PER_MINUTE_PER_CALLER, 0),
     maxSessions: wholeNumber(settings, 'AzureMcp:MaxSessions', DEFAULT_MAX_SESSIONS, 1),
     maxSessionsPerCaller: wholeNumber(settings, 'AzureMcp:MaxSessionsPerCaller', DEFAULT_MAX_SESSIONS_PER_CALLER, 1),
+    maxUnauthenticatedRequestsPerMinutePerIp: wholeNumber(
+      settings,
+      'AzureMcp:MaxUnauthenticatedRequestsPerMinutePerIp',
+      DEFAULT_MAX_UNAUTHENTICATED_REQUESTS_PER_MINUTE_PER_IP,
+      0,
+    ),
     sessionIdleTimeoutSeconds: wholeNumber(settings, 'AzureMcp:SessionIdleTimeoutSeconds', DEFAULT_SESSION_IDLE_TIMEOUT_SECONDS, 1),
     corsAllowedOrigins: resolveOrigins(settings.get('AzureMcp:CorsAllowedOrigins')),
   };

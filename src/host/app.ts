@@ -3,7 +3,7 @@
  * start.ts listens). Layout:
  *   root       CORS, DNS-rebinding guard (loopback binds), request log, error mapping (413, 400/-32700)
  *   public     GET /health, Protected Resource Metadata (when incoming auth is on)
- *   /mcp       the plugin with the bearer-token hook and the per-caller rate limit (mcp-routes.ts)
+ *   /mcp       the plugin with the bearer-token hook (and its per-address limit on refusals) and the per-caller rate limit (mcp-routes.ts)
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
@@ -35,7 +35,7 @@ export interface HttpAppOptions {
   validator?: TokenValidator;
   /** Passed to the default validator (tests: an HTTPS fetch trusting the fake Entra's CA, a short cooldown). */
   validatorOptions?: Partial<Omit<TokenValidatorOptions, 'auth' | 'logger'>>;
-  /** Clock for session idle expiry (tests). */
+  /** Clock for session idle expiry and the per-address limit on failed authentication (tests). */
   now?: () => number;
 }
 
@@ -97,7 +97,16 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(mcpRoutes, {
     factory,
     sessions,
-    authenticate: config.auth && validator ? createAuthenticateHook({ auth: config.auth, validator, urls }) : undefined,
+    authenticate:
+      config.auth && validator
+        ? createAuthenticateHook({
+            auth: config.auth,
+            validator,
+            urls,
+            maxUnauthenticatedPerMinutePerIp: config.maxUnauthenticatedRequestsPerMinutePerIp,
+            now: options.now,
+          })
+        : undefined,
     maxRequestsPerMinutePerCaller: config.maxRequestsPerMinutePerCaller,
   });
 

@@ -3,6 +3,7 @@
  * callers cost nothing. Tokens are taken from the `Authorization: Bearer` header only; a token in the
  * query string is refused (it would sit in proxy and access logs). The validated caller becomes the
  * SDK's `AuthInfo` on `request.auth`, which the transport hands to tool handlers as `extra.authInfo`.
+ * Refusals with 401 are counted per client address (failed-auth-limit.ts); past that limit they become 429.
  */
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
@@ -10,6 +11,8 @@ import type { IncomingAuthConfig } from '../config/azure-ad.js';
 import type { CallerIdentity } from '../context/request-context.js';
 import { insufficientScopeChallenge, unauthorizedChallenge } from './challenge.js';
 import { HostError, InsufficientScopeError, InvalidTokenError } from './errors.js';
+import { FailedAuthLimit } from './failed-auth-limit.js';
+import { jsonRpcError, SERVER_ERROR } from './json-rpc.js';
 import type { PublicUrls } from './public-urls.js';
 import { authorize, type TokenValidator } from './token-validator.js';
 
@@ -27,9 +30,14 @@ export interface AuthenticateOptions {
   auth: IncomingAuthConfig;
   validator: TokenValidator;
   urls: PublicUrls;
+  /** 401s per minute per client address before they become 429; 0 = no limit. */
+  maxUnauthenticatedPerMinutePerIp: number;
+  /** Clock for the per-address windows (tests). */
+  now?: () => number;
 }
 
-export function createAuthenticateHook({ auth, validator, urls }: AuthenticateOptions): onRequestAsyncHookHandler {
+export function createAuthenticateHook({ auth, validator, urls, maxUnauthenticatedPerMinutePerIp, now }: AuthenticateOptions): onRequestAsyncHookHandler {
+  const failures = maxUnauthenticatedPerMinutePerIp > 0 ? new FailedAuthLimit(maxUnauthenticatedPerMinutePerIp, now) : undefined;
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     try {
       const caller = await validator.validate(bearerToken(request));
@@ -37,6 +45,8 @@ export function createAuthenticateHook({ auth, validator, urls }: AuthenticateOp
       request.auth = toAuthInfo(caller);
     } catch (error) {
       if (!(error instanceof HostError)) throw error;
+      const over = error instanceof InvalidTokenError ? failures?.count(request.ip) : undefined;
+      if (over) return refuseOverLimit(request, reply, over.retryAfterSeconds, over.first, failures!.max);
       request.log.info({ code: error.code, reason: error.message }, 'request refused');
       const metadata = urls.metadata(request);
       if (error instanceof InvalidTokenError) {
@@ -50,6 +60,24 @@ export function createAuthenticateHook({ auth, validator, urls }: AuthenticateOp
       return reply.code(error.statusCode).send({ error: oauthError, error_description: error.message });
     }
   };
+}
+
+function refuseOverLimit(request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number, first: boolean, max: number) {
+  if (first) {
+    request.log.warn(
+      { code: 'AZMCP_RATE_LIMITED', address: request.ip },
+      'an address exceeded AzureMcp__MaxUnauthenticatedRequestsPerMinutePerIp; its requests failing authentication get 429 until its minute is over',
+    );
+  }
+  return reply
+    .code(429)
+    .header('retry-after', String(retryAfterSeconds))
+    .send(
+      jsonRpcError(
+        SERVER_ERROR,
+        `Rate limit exceeded: at most ${max} requests per minute from one address may fail authentication; retry in ${retryAfterSeconds} seconds with a valid bearer token.`,
+      ),
+    );
 }
 
 function bearerToken(request: FastifyRequest): string {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHostConfig } from '../../src/config/azure-ad.js';
+import { FailedAuthLimit } from '../../src/host/failed-auth-limit.js';
 import { DEFAULT_CLIENTS, MCP_APP_ROLE, MCP_SCOPE, TENANT_A, TENANT_B, VSCODE_CLIENT_ID } from '../fakes/defaults.js';
 import { startFakeAzure, type FakeAzure } from '../fakes/index.js';
 import { buildTestApp, callCallerEcho, hostConfig, initializeRequest, mcp, memoryLogger, openSession, rpcMessages } from './support.js';
@@ -320,6 +321,51 @@ describe('per-caller rate limit', () => {
     const response = await mcp(server, { token });
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+});
+
+describe('per-address limit on requests failing authentication', () => {
+  it('answers 429 with Retry-After once an address exceeds it; valid tokens from that address and other addresses are unaffected', async () => {
+    let clock = 1_000_000;
+    const server = await app({ maxUnauthenticatedRequestsPerMinutePerIp: 3, maxRequestsPerMinutePerCaller: 2 }, { now: () => clock });
+    const forged = await fake.mintToken(fake.principals.alice, {}, { key: 'unknown' });
+    const statuses = [];
+    for (const token of [undefined, forged, undefined]) statuses.push((await mcp(server, { token })).statusCode);
+    expect(statuses).toEqual([401, 401, 401]);
+
+    clock += 30_000;
+    for (const token of [undefined, forged]) {
+      const limited = await mcp(server, { token });
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBe('30');
+      expect(limited.headers['www-authenticate']).toBeUndefined();
+      expect(limited.json()).toEqual({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Rate limit exceeded: at most 3 requests per minute from one address may fail authentication; retry in 30 seconds with a valid bearer token.' },
+        id: null,
+      });
+    }
+
+    // Signed-in callers keep their own per-caller limit, whatever their address sent.
+    const alice = await fake.mintToken(fake.principals.alice);
+    expect([(await mcp(server, { token: alice })).statusCode, (await mcp(server, { token: alice })).statusCode, (await mcp(server, { token: alice })).statusCode]).toEqual([200, 200, 429]);
+    expect((await mcp(server, { remoteAddress: '10.0.0.2' })).statusCode).toBe(401);
+
+    clock += 30_000;
+    expect((await mcp(server, {})).statusCode).toBe(401);
+  });
+
+  it('is off with AzureMcp__MaxUnauthenticatedRequestsPerMinutePerIp=0', async () => {
+    const server = await app({ maxUnauthenticatedRequestsPerMinutePerIp: 0 });
+    for (let i = 0; i < 5; i++) expect((await mcp(server, {})).statusCode).toBe(401);
+  });
+
+  it('keeps a bounded number of addresses, forgetting the oldest', () => {
+    const limit = new FailedAuthLimit(1, () => 0, 2);
+    for (const address of ['a', 'b', 'c', 'd']) expect(limit.count(address)).toBeUndefined();
+    expect(limit.trackedAddresses).toBe(2);
+    expect(limit.count('d')).toEqual({ retryAfterSeconds: 60, first: true });
+    expect(limit.count('a')).toBeUndefined();
   });
 });
 

@@ -40,6 +40,7 @@ describe('resolveHttpHostConfig', () => {
       maxRequestsPerMinutePerCaller: 100,
       maxSessions: 1000,
       maxSessionsPerCaller: 10,
+      maxUnauthenticatedRequestsPerMinutePerIp: 300,
       sessionIdleTimeoutSeconds: 1800,
       corsAllowedOrigins: undefined,
     });
@@ -64,6 +65,7 @@ describe('resolveHttpHostConfig', () => {
         'AzureMcp:MaxRequestsPerMinutePerCaller': '0',
         'AzureMcp:MaxSessions': '5',
         'AzureMcp:MaxSessionsPerCaller': '2',
+        'AzureMcp:MaxUnauthenticatedRequestsPerMinutePerIp': '0',
         'AzureMcp:SessionIdleTimeoutSeconds': '60',
         'AzureMcp:CorsAllowedOrigins': 'https://a.example, https://b.example:8443/',
       }),
@@ -74,6 +76,7 @@ describe('resolveHttpHostConfig', () => {
       maxRequestsPerMinutePerCaller: 0,
       maxSessions: 5,
       maxSessionsPerCaller: 2,
+      maxUnauthenticatedRequestsPerMinutePerIp: 0,
       sessionIdleTimeoutSeconds: 60,
       corsAllowedOrigins: ['https://a.example', 'https://b.example:8443'],
     });
@@ -106,6 +109,7 @@ describe('resolveHttpHostConfig', () => {
     [{ ...REQUIRED, 'AzureMcp:MaxSessions': '0' }, /AzureMcp__MaxSessions must be a whole number of at least 1/],
     [{ ...REQUIRED, 'AzureMcp:MaxSessionsPerCaller': '0' }, /AzureMcp__MaxSessionsPerCaller must be a whole number of at least 1; got '0'/],
     [{ ...REQUIRED, 'AzureMcp:MaxSessionsPerCaller': '2.5' }, /AzureMcp__MaxSessionsPerCaller must be a whole number of at least 1; got '2.5'/],
+    [{ ...REQUIRED, 'AzureMcp:MaxUnauthenticatedRequestsPerMinutePerIp': '-1' }, /AzureMcp__MaxUnauthenticatedRequestsPerMinutePerIp must be a whole number of at least 0; got '-1'/],
     [{ ...REQUIRED, 'AzureMcp:CorsAllowedOrigins': 'https://a.example/path' }, /AzureMcp__CorsAllowedOrigins: 'https:\/\/a.example\/path' is not an origin/],
   ])('refuses %j with one line naming the key', (settings, message) => {
     expect(errorOf(() => resolveHttpHostConfig(HTTP, settingsFrom(settings)))).toMatch(message);

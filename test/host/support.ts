@@ -56,6 +56,7 @@ export function hostConfig(fake: FakeAzure, overrides: Partial<HttpHostConfig> =
     maxRequestsPerMinutePerCaller: 100,
     maxSessions: 1000,
     maxSessionsPerCaller: 10,
+    maxUnauthenticatedRequestsPerMinutePerIp: 300,
     sessionIdleTimeoutSeconds: 1800,
     ...overrides,
   };
@@ -91,6 +92,8 @@ export interface McpInject {
   url?: string;
   method?: 'POST' | 'GET' | 'DELETE';
   headers?: Record<string, string>;
+  /** The client address (`request.ip`); app.inject's default is 127.0.0.1. */
+  remoteAddress?: string;
 }
 
 export function mcp(app: FastifyInstance, request: McpInject): Promise<LightMyRequestResponse> {
@@ -104,6 +107,7 @@ export function mcp(app: FastifyInstance, request: McpInject): Promise<LightMyRe
     method,
     url: request.url ?? '/mcp',
     headers,
+    ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}),
     ...(method === 'POST' ? { payload: typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? initializeRequest()) } : {}),
   });
 }
