@@ -27,7 +27,7 @@ export function toCredentialError(error: unknown): AzmcpError | undefined {
       cause: error,
     });
   }
-  if ((code === 'AADSTS50013' || code === 'AADSTS500133' || code === 'AADSTS50027') && oauthErrorOf(error) !== 'invalid_client') {
+  if (code && INVALID_ASSERTION_CODES.has(code) && oauthErrorOf(error) !== 'invalid_client') {
     return new AzmcpError('AZMCP_INVALID_ASSERTION', `The caller's token could not be exchanged (${code}): ${message}`, {
       nextStep: "Sign in again to get a fresh token for the MCP server; check that the token's audience is the server's app (AzureAd__ClientId).",
       cause: error,
@@ -40,9 +40,11 @@ export function toCredentialError(error: unknown): AzmcpError | undefined {
       cause: error,
     });
   }
-  if (code === 'AADSTS7000215' || code === 'AADSTS700027' || code === 'AADSTS700016' || code === 'AADSTS7000222') {
-    return new AzmcpError('AZMCP_AUTHENTICATION_FAILED', `The server's own client credential was rejected (${code}): ${message}`, {
-      nextStep: 'Check AzureAd__ClientId and AzureAd__ClientCredentials__0__* (secret value, certificate, or federated credential).',
+  // On-behalf-of maps these itself (toOnBehalfOfError), so here the rejected credential is the hosting identity's.
+  if (code && CLIENT_CREDENTIAL_CODES.has(code)) {
+    return new AzmcpError('AZMCP_AUTHENTICATION_FAILED', `The hosting identity's client credential was rejected (${code}): ${message}`, {
+      nextStep:
+        'Check AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET (the secret value, not its id) or AZURE_CLIENT_CERTIFICATE_PATH, or the federated credential behind AZURE_FEDERATED_TOKEN_FILE.',
       cause: error,
     });
   }
@@ -109,7 +111,7 @@ export function toOnBehalfOfError(error: unknown, ctx: OnBehalfOfErrorContext): 
       cause: error,
     });
   }
-  if (code === 'AADSTS50013' || code === 'AADSTS500133' || code === 'AADSTS50027') {
+  if (code && INVALID_ASSERTION_CODES.has(code)) {
     return new AzmcpError('AZMCP_INVALID_ASSERTION', `Entra refused to exchange the caller's token (${code}): ${message}`, {
       nextStep:
         `Sign in again to get a fresh token for the MCP server; the token must be issued for the server's app (audience ${ctx.clientId} or api://${ctx.clientId}) by the same Entra instance the server uses (AzureAd__Instance).`,
@@ -141,6 +143,9 @@ export function toOnBehalfOfError(error: unknown, ctx: OnBehalfOfErrorContext): 
 function oauthErrorOf(error: unknown): string | undefined {
   return (error as { errorCode?: string } | null)?.errorCode;
 }
+
+/** Codes that mean the caller's token (the on-behalf-of assertion) was refused. */
+const INVALID_ASSERTION_CODES = new Set(['AADSTS50013', 'AADSTS500133', 'AADSTS50027']);
 
 /** Codes that a fresh interactive sign-in (MFA, Conditional Access, revoked grant) resolves. */
 const INTERACTION_CODES = new Set(['AADSTS50076', 'AADSTS50079', 'AADSTS53003', 'AADSTS50173', 'AADSTS50158', 'AADSTS50078']);

@@ -151,6 +151,22 @@ describe('no credential available', () => {
   });
 });
 
+describe('a rejected hosting credential', () => {
+  it('names the hosting identity\'s settings, not the on-behalf-of ones', async () => {
+    const server = await startStdioServer(['--mode', 'all', '--cloud', fake.cloudFile], hostingEnv(fake, { AZURE_CLIENT_SECRET: 'not-the-secret' }));
+    try {
+      const result = await server.call('subscription_list');
+      expect(result.isError).toBe(true);
+      const text = resultText(result);
+      expect(text).toMatch(/^AZMCP_AUTHENTICATION_FAILED: The hosting identity's client credential was rejected \(AADSTS7000215\)/);
+      expect(text).toContain('AZURE_CLIENT_SECRET');
+      expect(text).not.toContain('AzureAd__');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('tools as CLI commands', () => {
   it('azmcp subscription list prints the JSON', async () => {
     const { code, stdout, stderr } = await run(['subscription', 'list', '--cloud', fake.cloudFile], hostingEnv(fake));
